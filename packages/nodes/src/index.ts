@@ -1,0 +1,16 @@
+export type {
+  NodeDefinition,
+  NodeContext,
+  ReplyContext,
+  NodeResult,
+  NodeNext,
+  PortSpec,
+  PortsFromArray,
+  PortsDeclaration,
+  HttpCapability,
+  HttpRequest,
+  HttpResponse,
+  NodeLogger,
+  UiMeta,
+  AnyConfigSchema,
+} from './types.js';

@@ -3,10 +3,16 @@ import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { existsSync } from 'node:fs';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createEngine, createKeyedSerialQueue, createSafeHttp } from '@parley/runtime';
 import { createSimulator, type Simulator } from '@parley/simulator';
 import { createStore, type Store } from '@parley/store';
-import { createDispatcher, createForwarder, createReadReceipts, createWebhookHandler } from '@parley/whatsapp';
+import {
+  createDispatcher,
+  createForwarder,
+  createReadReceipts,
+  createWebhookHandler,
+} from '@parley/whatsapp';
 import { createAuth } from './auth/createAuth.js';
 import { ensureInitialOwner } from './auth/ensureInitialOwner.js';
 import { LoginThrottle } from './auth/LoginThrottle.js';
@@ -82,8 +88,16 @@ export async function startParley(config: Config, options: StartOptions): Promis
   try {
     const registry = await loadNodeRegistry({ rootDir: options.rootDir, env: options.env });
     const flows = new FlowRepository({ dir: config.flowsDir, store, catalog: registry });
-    const throttle = new LoginThrottle({ maxFailures: config.login.maxFailures, windowMs: config.login.windowMs });
-    const auth = createAuth({ store, adminToken: config.adminToken, sessionIdleMs: config.sessionIdleMs, throttle });
+    const throttle = new LoginThrottle({
+      maxFailures: config.login.maxFailures,
+      windowMs: config.login.windowMs,
+    });
+    const auth = createAuth({
+      store,
+      adminToken: config.adminToken,
+      sessionIdleMs: config.sessionIdleMs,
+      throttle,
+    });
     await ensureInitialOwner({
       store,
       email: config.ownerEmail,
@@ -95,8 +109,13 @@ export async function startParley(config: Config, options: StartOptions): Promis
 
     // The simulator always runs: it is the sandbox's "Meta" and the builder preview's phone.
     const simulatorSecret = config.sandbox ? config.whatsapp.appSecret : randomBytes(24).toString('hex');
-    const previewNumbers = Array.from({ length: PREVIEW_NUMBERS }, (_, i) => `99000000000${String(i).padStart(4, '0')}`);
-    const simulatorNumbers = config.sandbox ? [config.whatsapp.phoneNumberId, ...previewNumbers] : previewNumbers;
+    const previewNumbers = Array.from(
+      { length: PREVIEW_NUMBERS },
+      (_, i) => `99000000000${String(i).padStart(4, '0')}`,
+    );
+    const simulatorNumbers = config.sandbox
+      ? [config.whatsapp.phoneNumberId, ...previewNumbers]
+      : previewNumbers;
     const simulator = createSimulator({
       appSecret: simulatorSecret,
       phoneNumberIds: simulatorNumbers,
@@ -136,7 +155,10 @@ export async function startParley(config: Config, options: StartOptions): Promis
       store,
       registry,
       clock,
-      http: createSafeHttp({ allowPrivateNetworks: config.http.allowPrivate, allowHosts: config.http.allowHosts }),
+      http: createSafeHttp({
+        allowPrivateNetworks: config.http.allowPrivate,
+        allowHosts: config.http.allowHosts,
+      }),
       log: engineLogger(log),
     });
 
@@ -148,7 +170,10 @@ export async function startParley(config: Config, options: StartOptions): Promis
       rate: { perNumberPerSecond: config.outboxRatePerSecond },
       log,
       onCredentialsError: (phoneNumberId, error) => {
-        log.error({ phoneNumberId, code: error.code }, 'WhatsApp refused the access token: the bot is unhealthy');
+        log.error(
+          { phoneNumberId, code: error.code },
+          'WhatsApp refused the access token: the bot is unhealthy',
+        );
         void store.getBotByPhoneNumberId(phoneNumberId).then((bot) => {
           if (!bot) return;
           return store.saveBot({
@@ -179,14 +204,19 @@ export async function startParley(config: Config, options: StartOptions): Promis
       onCommitted: (unit, event, startedAt) => {
         metrics.eventsProcessed.inc();
         metrics.eventProcessingSeconds.observe((clock.now() - startedAt) / 1000);
-        if (event.type === 'user.message') void readReceipts.markRead(event.key.phoneNumberId, event.message.id);
+        if (event.type === 'user.message')
+          void readReceipts.markRead(event.key.phoneNumberId, event.message.id);
         if (unit.outbox.length > 0) dispatcher.wake();
         if (unit.timersSet.length > 0 || unit.timersCancelled.length > 0) timers.wake();
       },
     });
 
     const forwarder = config.forwardWebhook
-      ? createForwarder({ url: config.forwardWebhook.url, secret: config.forwardWebhook.secret ?? config.whatsapp.appSecret, log })
+      ? createForwarder({
+          url: config.forwardWebhook.url,
+          secret: config.forwardWebhook.secret ?? config.whatsapp.appSecret,
+          log,
+        })
       : undefined;
     const appSecrets = config.sandbox ? [simulatorSecret] : [config.whatsapp.appSecret, simulatorSecret];
     const webhookHandler = createWebhookHandler({
@@ -201,7 +231,11 @@ export async function startParley(config: Config, options: StartOptions): Promis
       },
     });
 
-    const conversationCommands = createConversationCommands({ store, clock, onQueued: () => inboxWorker.wake() });
+    const conversationCommands = createConversationCommands({
+      store,
+      clock,
+      onQueued: () => inboxWorker.wake(),
+    });
     const preview = createPreviewService({
       store,
       simulator,
@@ -245,10 +279,22 @@ export async function startParley(config: Config, options: StartOptions): Promis
     timers.start();
     const retention = startRetentionJob({ store, retentionDays: config.retentionDays, clock, log });
     const depthTimer = setInterval(() => {
-      void store.countPendingOutbox().then((n) => metrics.outboxQueueDepth.set(n), () => undefined);
+      void store.countPendingOutbox().then(
+        (n) => metrics.outboxQueueDepth.set(n),
+        () => undefined,
+      );
     }, 5_000);
     depthTimer.unref();
     workersRunning = true;
+    // Stalls of the event loop delay every webhook answer: measured from here on (start-up's
+    // index rebuild is not the steady state).
+    const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+    loopDelay.enable();
+    const loopDelayGauge = metrics.registry.gauge(
+      'parley_event_loop_delay_max_seconds',
+      'Longest event-loop stall since the workers started',
+    );
+    metrics.registry.onCollect(() => loopDelayGauge.set(loopDelay.max / 1e9));
 
     let closing: Promise<void> | undefined;
     return {
@@ -261,6 +307,7 @@ export async function startParley(config: Config, options: StartOptions): Promis
           workersRunning = false;
           clearInterval(depthTimer);
           clearInterval(tokenTimer);
+          loopDelay.disable();
           retention.stop();
           timers.stop();
           // No new webhooks; in-flight requests finish (their rows are already durable).

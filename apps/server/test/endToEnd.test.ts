@@ -4,17 +4,34 @@ import { signWebhookBody, toMetaJson, type RecordedMessage } from '@parley/simul
 const APP_SECRET = 'e2e-app-secret';
 import { startTestParley, type TestParley } from './startTestParley.js';
 
+/** The parts of a Graph send body a test reads. */
+interface GraphBody {
+  type?: string;
+  text?: { body?: string };
+  interactive?: {
+    type?: string;
+    body?: { text?: string };
+    action?: {
+      buttons?: Array<{ reply: { title: string } }>;
+      sections?: Array<{ rows: Array<{ title: string }> }>;
+    };
+  };
+}
+
 /** What the simulated phone shows for a bot message, in a form a test can compare. */
 function shown(message: RecordedMessage): unknown {
-  const p = message.payload as Record<string, any>;
-  if (p.type === 'text') return { text: p.text.body };
-  if (p.type === 'interactive' && p.interactive.type === 'button') {
-    return { body: p.interactive.body.text, buttons: p.interactive.action.buttons.map((b: any) => b.reply.title) };
-  }
-  if (p.type === 'interactive' && p.interactive.type === 'list') {
+  const p = message.payload as GraphBody;
+  if (p.type === 'text') return { text: p.text?.body };
+  if (p.type === 'interactive' && p.interactive?.type === 'button') {
     return {
-      body: p.interactive.body.text,
-      list: p.interactive.action.sections.flatMap((s: any) => s.rows.map((r: any) => r.title)),
+      body: p.interactive.body?.text,
+      buttons: p.interactive.action?.buttons?.map((b) => b.reply.title),
+    };
+  }
+  if (p.type === 'interactive' && p.interactive?.type === 'list') {
+    return {
+      body: p.interactive.body?.text,
+      list: p.interactive.action?.sections?.flatMap((s) => s.rows.map((r) => r.title)),
     };
   }
   return { type: p.type };
@@ -39,7 +56,11 @@ describe('end to end: simulator → /webhook → engine → Graph client → sim
         buttons: ['See the menu', 'Opening hours', 'Talk to a person'],
       });
 
-      await sim.userSends(user, { type: 'button_reply', title: 'Opening hours' }, { phoneNumberId: parley.phoneNumberId });
+      await sim.userSends(
+        user,
+        { type: 'button_reply', title: 'Opening hours' },
+        { phoneNumberId: parley.phoneNumberId },
+      );
       const replies = await sim.waitForReplies(user.waId, 2, 10_000);
       expect(replies.map(shown)).toEqual([
         { text: '🕑 We are open every day from 11:00 to 23:00.' },
@@ -65,7 +86,13 @@ describe('end to end: simulator → /webhook → engine → Graph client → sim
                   metadata: { display_phone_number: '15550001234', phone_number_id: parley.phoneNumberId },
                   contacts: [{ profile: { name: 'Bø' }, wa_id: waId }],
                   messages: [
-                    { from: waId, id: 'wamid.redelivered-1', timestamp: String(Math.floor(Date.now() / 1000)), type: 'text', text: { body: '2' } },
+                    {
+                      from: waId,
+                      id: 'wamid.redelivered-1',
+                      timestamp: String(Math.floor(Date.now() / 1000)),
+                      type: 'text',
+                      text: { body: '2' },
+                    },
                   ],
                 },
               },
@@ -76,7 +103,10 @@ describe('end to end: simulator → /webhook → engine → Graph client → sim
       const post = () =>
         fetch(`${parley.url}/webhook`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', 'x-hub-signature-256': signWebhookBody(body, APP_SECRET) },
+          headers: {
+            'content-type': 'application/json',
+            'x-hub-signature-256': signWebhookBody(body, APP_SECRET),
+          },
           body,
         });
       const answers = await Promise.all([post(), post()]);
@@ -117,11 +147,18 @@ describe('end to end: simulator → /webhook → engine → Graph client → sim
         return (await sim.waitForReplies(user.waId, expected, 10_000)).map(shown);
       };
       expect(await say('I would like to order a pizza', 1)).toEqual([
-        { body: 'Which pizza would you like?', list: ['Margherita', 'Pepperoni', 'Hawaiian', 'Veggie', 'Four cheese'] },
+        {
+          body: 'Which pizza would you like?',
+          list: ['Margherita', 'Pepperoni', 'Hawaiian', 'Veggie', 'Four cheese'],
+        },
       ]);
-      expect(await say({ type: 'list_reply', title: 'Pepperoni' }, 1)).toEqual([{ text: 'How many Pepperoni pizzas? (1–20)' }]);
+      expect(await say({ type: 'list_reply', title: 'Pepperoni' }, 1)).toEqual([
+        { text: 'How many Pepperoni pizzas? (1–20)' },
+      ]);
       expect(await say('two', 1)).toEqual([{ text: 'Please send a whole number from 1 to 20.' }]);
-      expect(await say('2', 1)).toEqual([{ text: 'Where should we deliver? Please send the street and number.' }]);
+      expect(await say('2', 1)).toEqual([
+        { text: 'Where should we deliver? Please send the street and number.' },
+      ]);
       expect(await say('Damrak 1, Amsterdam', 2)).toEqual([
         { text: '*Your order*\n2 × Pepperoni\nDelivery: €3.50\nAddress: Damrak 1, Amsterdam' },
         { body: 'Shall I place this order?', buttons: ['Yes, order', 'No, cancel'] },

@@ -26,7 +26,15 @@ export async function startTestParley(env: Record<string, string> = {}): Promise
   await cp(path.join(repoRoot, 'flows'), flowsDir, { recursive: true });
   const adminToken = 'test-admin-token-0123456789abcdef';
   const result = loadConfig(
-    { DATA_DIR: dataDir, FLOWS_DIR: flowsDir, PORT: '0', HOST: '127.0.0.1', ADMIN_TOKEN: adminToken, LOG_LEVEL: 'silent', ...env },
+    {
+      DATA_DIR: dataDir,
+      FLOWS_DIR: flowsDir,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      ADMIN_TOKEN: adminToken,
+      LOG_LEVEL: 'silent',
+      ...env,
+    },
     { dotenvPath: false },
   );
   if (!result.ok) throw new Error(result.message);

@@ -1,0 +1,115 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+
+export const repoRoot = path.resolve(import.meta.dirname, '..');
+
+export interface ChildServer {
+  url: string;
+  pid: number;
+  /** Peak resident memory of the process so far (VmHWM), in MB. */
+  peakRssMb(): number;
+  metricsText(): Promise<string>;
+  stop(): Promise<void>;
+}
+
+/** Reads VmHWM (peak resident set) of a live process from /proc. */
+export function peakRssMb(pid: number): number {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const match = /VmHWM:\s+(\d+) kB/.exec(status);
+    return match ? Math.round(Number(match[1]) / 1024) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+function waitForExit(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) resolve();
+    else child.once('exit', () => resolve());
+  });
+}
+
+/** Starts a process and waits for a line of its stdout to match; the match gives the port. */
+async function startChild(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  ready: RegExp,
+  label: string,
+) {
+  const child = spawn(command, args, { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`${label} did not start in 120 s:\n${output.slice(-2000)}`)),
+      120_000,
+    );
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.length > 100_000) output = output.slice(-50_000);
+      const match = ready.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolve(Number(match[1]));
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${label} exited with ${code}:\n${output.slice(-2000)}`));
+    });
+  });
+  // Keep draining the pipes so the child never blocks on a full buffer.
+  child.stdout!.removeAllListeners('data');
+  child.stderr!.removeAllListeners('data');
+  child.stdout!.resume();
+  child.stderr!.resume();
+  child.removeAllListeners('exit');
+  const url = `http://127.0.0.1:${port}`;
+  return {
+    url,
+    pid: child.pid!,
+    peakRssMb: () => peakRssMb(child.pid!),
+    async metricsText() {
+      const response = await fetch(`${url}/metrics`).catch(() => null);
+      return response ? response.text() : '';
+    },
+    async stop() {
+      child.kill('SIGTERM');
+      const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      await waitForExit(child);
+      clearTimeout(killer);
+    },
+  } satisfies ChildServer;
+}
+
+/** The production server (`node apps/server/dist/main.js`, built by `npm run build`). */
+export function startParleyProcess(env: Record<string, string>, label = 'Parley'): Promise<ChildServer> {
+  return startChild(
+    process.execPath,
+    [path.join(repoRoot, 'apps/server/dist/main.js')],
+    { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'warn', HOST: '127.0.0.1', PORT: '0', ...env },
+    /Parley is running: open http:\/\/[^:]+:(\d+)/,
+    label,
+  );
+}
+
+/** The bare ceiling server (bench/ceilingServer.ts, run through tsx). */
+export function startCeilingProcess(env: Record<string, string>): Promise<ChildServer> {
+  return startChild(
+    process.execPath,
+    ['--import', 'tsx', path.join(repoRoot, 'bench/ceilingServer.ts')],
+    { ...process.env, PORT: '0', ...env },
+    /READY (\d+)/,
+    'ceiling server',
+  );
+}
+
+/** Max event-loop delay the server reported, in ms. */
+export function maxEventLoopDelayMs(metrics: string): number | null {
+  const match = /^parley_event_loop_delay_max_seconds\s+([0-9.e+-]+)/m.exec(metrics);
+  return match ? Math.round(Number(match[1]) * 1000 * 10) / 10 : null;
+}

@@ -29,6 +29,8 @@ export function parseConversationKeyId(id: string): ConversationKey {
 export const contactIdentitySchema = z.object({
   waId: z.string().optional(),
   bsuid: z.string().optional(),
+  /** The parent business-scoped user id (`parent_user_id`), when Meta sends one. */
+  parentBsuid: z.string().optional(),
   name: z.string().optional(),
   username: z.string().optional(),
 });

@@ -49,6 +49,8 @@ export const engineEventSchema = z.discriminatedUnion('type', [
     timestamp: z.number(),
     callbackData: z.string().optional(),
     errors: z.array(channelErrorSchema).optional(),
+    /** Meta's `pricing` object (billable, pricing_model, type, category), kept as sent. */
+    pricing: z.record(z.string(), z.unknown()).optional(),
   }),
 ]);
 export type EngineEvent = z.infer<typeof engineEventSchema>;

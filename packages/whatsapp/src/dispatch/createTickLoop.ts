@@ -1,0 +1,85 @@
+import type { Clock, Logger } from '../ports.js';
+
+/** What a tick tells the loop about when to run again. */
+export interface TickOutcome {
+  /** True when there is more work right now (a full batch). */
+  busy: boolean;
+  /** The earliest time deferred work becomes due, if any. */
+  nextDueAt: number | null;
+}
+
+/** A background loop around a tick function. */
+export interface TickLoop {
+  start(): void;
+  /** Stops after the current tick and waits for it. */
+  stop(): Promise<void>;
+  /** Runs the next tick now instead of after the sleep (new work arrived). */
+  wake(): void;
+}
+
+/**
+ * Runs `tick` again and again: at once while busy, else after `idleMs` or when deferred work is
+ * due, whichever is first, or as soon as `wake()` is called. A failing tick is logged and retried.
+ * @example const loop = createTickLoop({ tick, idleMs: 1000, clock: Date.now, log }); loop.start();
+ */
+export function createTickLoop(options: {
+  tick: () => Promise<TickOutcome>;
+  idleMs: number;
+  clock: Clock;
+  log: Logger;
+}): TickLoop {
+  let running = false;
+  let loop: Promise<void> | null = null;
+  let wakeUp: (() => void) | null = null;
+  // A wake() during a tick must not be lost: the work it announces may be past the claim.
+  let wakeRequested = false;
+
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        wakeUp = null;
+        resolve();
+      }
+      wakeUp = done;
+    });
+
+  async function run(): Promise<void> {
+    while (running) {
+      wakeRequested = false;
+      let outcome: TickOutcome | null = null;
+      try {
+        outcome = await options.tick();
+      } catch (error) {
+        options.log.error({ err: error }, 'background tick failed; retrying shortly');
+      }
+      if (!running) break;
+      let delay = options.idleMs;
+      if (outcome?.busy || wakeRequested) delay = 0;
+      else if (outcome?.nextDueAt != null) {
+        delay = Math.min(options.idleMs, Math.max(0, outcome.nextDueAt - options.clock()));
+      }
+      // Even a busy loop yields to the event loop, so the webhook keeps answering fast.
+      await sleep(Math.max(delay, 1));
+    }
+  }
+
+  return {
+    start() {
+      if (running) return;
+      running = true;
+      loop = run();
+    },
+    async stop() {
+      running = false;
+      wakeUp?.();
+      await loop;
+      loop = null;
+    },
+    wake() {
+      wakeRequested = true;
+      wakeUp?.();
+    },
+  };
+}

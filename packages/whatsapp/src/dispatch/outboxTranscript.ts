@@ -1,0 +1,49 @@
+import type { ChannelError, DeliveryStatus, OutboxRecord, TranscriptEntry } from '@parley/flow';
+
+/** Stable codes of the transcript entries the dispatcher writes. */
+export type OutboxTranscriptCode =
+  | 'outbox.sent'
+  | 'outbox.retry'
+  | 'outbox.failed'
+  | 'outbox.expired'
+  | 'outbox.credentials'
+  | 'outbox.status'
+  | 'outbox.reconciled'
+  | 'window.closed';
+
+const WORDS: Record<OutboxTranscriptCode, (detail: string) => string> = {
+  'outbox.sent': () => 'Sent to WhatsApp.',
+  'outbox.retry': (detail) => `WhatsApp could not take this message yet (${detail}); trying again later.`,
+  'outbox.failed': (detail) => `WhatsApp refused this message: ${detail}`,
+  'outbox.expired': () => 'This message was not sent: it waited too long to be delivered.',
+  'outbox.credentials': () =>
+    "Sending is paused: WhatsApp refused the access token. Update the bot's token to resume.",
+  'outbox.status': (detail) => `WhatsApp reports this message as ${detail}.`,
+  'outbox.reconciled': () => 'The send answer was lost, but WhatsApp confirmed the message.',
+  'window.closed': () =>
+    'This message was not sent: the 24-hour window to reply freely has closed. Only an approved template can be sent now.',
+};
+
+/**
+ * Builds a transcript entry about an outbox row, with words for a person.
+ * @example outboxEntry(row, 'outbox.sent', { id: 't1', at: now })
+ */
+export function outboxEntry(
+  row: Pick<OutboxRecord, 'id' | 'conversationId' | 'nodeId'>,
+  code: OutboxTranscriptCode,
+  init: { id: string; at: number; detail?: string; status?: DeliveryStatus; errors?: ChannelError[] },
+): TranscriptEntry {
+  const failed = code === 'outbox.failed' || code === 'outbox.expired' || code === 'window.closed';
+  return {
+    id: init.id,
+    conversationId: row.conversationId,
+    at: init.at,
+    ...(row.nodeId !== undefined && { nodeId: row.nodeId }),
+    direction: failed || code === 'outbox.credentials' ? 'error' : 'event',
+    outboxId: row.id,
+    code,
+    text: WORDS[code](init.detail ?? ''),
+    ...(init.status !== undefined && { status: init.status }),
+    ...(init.errors !== undefined && init.errors.length > 0 && { errors: init.errors }),
+  };
+}

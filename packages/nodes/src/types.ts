@@ -7,6 +7,8 @@ export interface PortSpec {
   label: string;
   /** @default 'normal' */
   kind?: 'normal' | 'fallback' | 'error';
+  /** What happens when no edge leaves this port, when that is a designed default; the linter then stays quiet. */
+  whenUnconnected?: string;
 }
 
 /**
@@ -18,6 +20,8 @@ export interface PortsFromArray {
   id: string;
   label: string;
   kind?: 'normal' | 'fallback' | 'error';
+  /** As `PortSpec.whenUnconnected`, for every port of the expansion. */
+  whenUnconnected?: string;
 }
 
 /** The node's ports in order: fixed ones and per-item expansions. */
@@ -100,6 +104,8 @@ export interface UiMeta {
   help?: string;
   /** Show this field only when another field equals a value. */
   showIf?: { field: string; equals: unknown };
+  /** Offer several lines (a templated message body, a request body). */
+  multiline?: boolean;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -135,6 +141,8 @@ export interface NodeDefinition<
   ) => Array<{ path: (string | number)[]; message: string; severity?: 'error' | 'warning' }>;
   /** Nodes this node may jump to (for reachability). */
   jumpTargets?: (config: z.output<Schema>) => string[];
+  /** Whether the node pauses on a durable timer for this config (delays). */
+  waitsForTimer?: (config: z.output<Schema>) => boolean;
   /** For trigger nodes: whether a first message starts the flow here. */
   matchesTrigger?: (config: z.output<Schema>, input: InboundMessage) => boolean;
   /** Called when the conversation enters the node. */

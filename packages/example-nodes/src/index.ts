@@ -1,0 +1,1 @@
+export { orderStatus } from './orderStatus.js';

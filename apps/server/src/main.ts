@@ -21,9 +21,13 @@ async function main(): Promise<void> {
     process.stderr.write(`Parley could not start: ${message}\n`);
     process.exit(1);
   }
-  const mode = config.sandbox ? 'sandbox mode (built-in WhatsApp simulator, no credentials)' : 'WhatsApp Cloud API';
+  const mode = config.sandbox
+    ? 'sandbox mode (built-in WhatsApp simulator, no credentials)'
+    : 'WhatsApp Cloud API';
   log.info({ url: running.url }, `Parley is running on ${running.url} — ${mode}`);
-  process.stdout.write(`\nParley is running: open ${running.url.replace('127.0.0.1', 'localhost')} (${mode})\n\n`);
+  process.stdout.write(
+    `\nParley is running: open ${running.url.replace('127.0.0.1', 'localhost')} (${mode})\n\n`,
+  );
 
   let stopping = false;
   const stop = (signal: string) => {

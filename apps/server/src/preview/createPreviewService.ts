@@ -49,7 +49,12 @@ export function createPreviewService(options: PreviewServiceOptions): PreviewSer
         }),
       );
     } else if (activity.kind === 'status') {
-      pushPreviewEvent(session, { kind: 'status', at: clock.now(), wamid: activity.wamid, status: activity.status });
+      pushPreviewEvent(session, {
+        kind: 'status',
+        at: clock.now(),
+        wamid: activity.wamid,
+        status: activity.status,
+      });
     } else if (activity.kind === 'typing') {
       pushPreviewEvent(session, { kind: 'typing', at: clock.now(), wamid: activity.wamid });
     }
@@ -149,10 +154,15 @@ export function createPreviewService(options: PreviewServiceOptions): PreviewSer
       const session = touch(sessionId);
       if (!session) return null;
       pushPreviewEvent(session, { kind: 'user', at: clock.now(), message: input });
-      const result = await simulator.userSends({ waId: session.userId, name: 'Preview' }, toSimulated(input), {
-        phoneNumberId: session.phoneNumberId,
-      });
-      if (result.status !== 200) options.log.warn({ status: result.status }, 'preview webhook was not accepted');
+      const result = await simulator.userSends(
+        { waId: session.userId, name: 'Preview' },
+        toSimulated(input),
+        {
+          phoneNumberId: session.phoneNumberId,
+        },
+      );
+      if (result.status !== 200)
+        options.log.warn({ status: result.status }, 'preview webhook was not accepted');
       return { ok: true };
     },
 

@@ -21,7 +21,10 @@ export async function ensureDefaultBot(options: {
       await flows.publish(flowId, 'system');
       log.info({ flowId }, 'published the default bot flow');
     } catch (error) {
-      log.warn({ flowId, err: error }, `the default bot flow "${flowId}" could not be published; fix it in the builder`);
+      log.warn(
+        { flowId, err: error },
+        `the default bot flow "${flowId}" could not be published; fix it in the builder`,
+      );
     }
   }
   if (await store.getBotByPhoneNumberId(phoneNumberId)) return;

@@ -34,7 +34,8 @@ export function createConversationCommands(options: {
     return conversation;
   }
 
-  const simple = (type: 'operator.reset' | 'operator.handoff' | 'operator.release') =>
+  const simple =
+    (type: 'operator.reset' | 'operator.handoff' | 'operator.release') =>
     async (conversationId: string, actor: { id: string }) => {
       const queued = await queue(conversationId, (key) => ({ type, key, operator: actor.id }));
       return queued ? ({ ok: true } as const) : ({ ok: false, code: 'not_found' } as const);

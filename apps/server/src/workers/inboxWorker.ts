@@ -108,7 +108,10 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
                 try {
                   await processRow(row);
                 } catch (error) {
-                  log.error({ err: error, conversationId }, 'inbox row failed; it will be retried after its lease');
+                  log.error(
+                    { err: error, conversationId },
+                    'inbox row failed; it will be retried after its lease',
+                  );
                   break; // keep per-conversation order: later rows wait for this one
                 }
               }

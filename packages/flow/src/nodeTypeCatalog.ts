@@ -10,6 +10,12 @@ export interface PortInfo {
   label: string;
   /** `fallback` and `error` ports are the expected-failure exits. */
   kind: 'normal' | 'fallback' | 'error';
+  /**
+   * What happens when no edge leaves this port, when that is a designed default (e.g. "The
+   * question is asked again."). Without it an unconnected port ends the conversation, and the
+   * linter warns.
+   */
+  whenUnconnected?: string;
 }
 
 /** One problem in a node's config, with the path inside `data`. */
@@ -18,6 +24,8 @@ export interface ConfigIssue {
   message: string;
   /** Errors block publishing; warnings are shown. */
   severity?: 'error' | 'warning';
+  /** A code from the flow issue catalogue (`limit.button.title`, …); the linter uses `node.config.invalid` without one. */
+  code?: string;
 }
 
 export type ConfigParseResult = { ok: true; config: unknown } | { ok: false; issues: ConfigIssue[] };

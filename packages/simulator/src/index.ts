@@ -1,0 +1,16 @@
+export { createSimulator } from './createSimulator.js';
+export { SimulatorError } from './simulatorError.js';
+export { toMetaJson, signWebhookBody } from './metaJson.js';
+export { graphError, GRAPH_ERROR_TITLES } from './graphError.js';
+export { sendMessageSchema, markReadSchema } from './sendMessageSchema.js';
+export { faultRuleSchema } from './faultInjector.js';
+export { simulatedUserMessageSchema, UserMessageError } from './userMessage.js';
+export { MEDIA_RULES, mediaRuleFor } from './mediaStore.js';
+export type { Simulator, SimulatorOptions, SimulatorStats, SimulatedUserRef } from './createSimulator.js';
+export type { RecordedMessage, SimulatedStatus, SimulatedUser } from './conversationLog.js';
+export type { FaultRule, FaultRuleInput, FlatFaultRuleInput, Fault } from './faultInjector.js';
+export type { GraphErrorBody, GraphErrorReply } from './graphError.js';
+export type { SendMessageBody, MarkReadBody } from './sendMessageSchema.js';
+export type { SimulatedUserMessage } from './userMessage.js';
+export type { RateLimits } from './rateLimiter.js';
+export type { RedeliveryOptions, SimulatorLogger, WebhookSenderStats } from './webhookSender.js';

@@ -1,0 +1,89 @@
+import { randomBytes } from 'node:crypto';
+import { open, readFile, rename, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import type { Adapter } from 'lowdb';
+import { StoreError } from '../errors.js';
+
+/** Flushes a directory entry (a rename) to disk; some platforms refuse, which we tolerate. */
+export async function fsyncDirectory(dir: string): Promise<void> {
+  let handle;
+  try {
+    handle = await open(dir, 'r');
+    await handle.sync();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'EISDIR' && code !== 'EPERM' && code !== 'EINVAL') throw error;
+  } finally {
+    await handle?.close();
+  }
+}
+
+/**
+ * Writes `text` to `path` atomically: a uniquely named temporary file in the same folder,
+ * fsync of its data, rename over the target, then fsync of the folder. A crash leaves either
+ * the old file or the new one, never a torn one.
+ */
+export async function writeFileAtomic(
+  path: string,
+  text: string,
+  options: { fsync: boolean },
+): Promise<void> {
+  // A unique temp name: steno's fixed `.file.tmp` makes two writers collide (lowdb#555).
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const handle = await open(tmp, 'w', 0o600);
+  try {
+    await handle.writeFile(text, 'utf8');
+    if (options.fsync) await handle.sync();
+  } catch (error) {
+    await handle.close();
+    await unlink(tmp).catch(() => undefined);
+    throw error;
+  }
+  await handle.close();
+  try {
+    await rename(tmp, path);
+  } catch (error) {
+    await unlink(tmp).catch(() => undefined);
+    throw error;
+  }
+  if (options.fsync) await fsyncDirectory(dirname(path));
+}
+
+/**
+ * A lowdb `Adapter` for one compact JSON document, written with `writeFileAtomic`. Unlike
+ * `JSONFilePreset`, it never switches to memory under `NODE_ENV=test`.
+ * @example const db = new Low(new AtomicJsonFile<Users>('./data/users.json'), { users: [] });
+ */
+export class AtomicJsonFile<T> implements Adapter<T> {
+  readonly path: string;
+  readonly #fsync: boolean;
+
+  constructor(path: string, options: { fsync?: boolean } = {}) {
+    this.path = path;
+    this.#fsync = options.fsync ?? true;
+  }
+
+  /** Returns null when the file does not exist yet; throws `store.corrupt_document` when it does not parse. */
+  async read(): Promise<T | null> {
+    let text: string;
+    try {
+      text = await readFile(this.path, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw error;
+    }
+    try {
+      return JSON.parse(text) as T;
+    } catch (cause) {
+      throw new StoreError(
+        'store.corrupt_document',
+        `The data file ${this.path} is damaged and cannot be read.`,
+        { cause },
+      );
+    }
+  }
+
+  async write(data: T): Promise<void> {
+    await writeFileAtomic(this.path, JSON.stringify(data), { fsync: this.#fsync });
+  }
+}

@@ -1,0 +1,190 @@
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describeStoreConformance, testCipher } from '../conformance/describeStoreConformance.js';
+import {
+  conversationId,
+  makeConversation,
+  makeInbox,
+  makeOutbox,
+  makeUnit,
+} from '../conformance/fixtures.js';
+import { DecryptError } from '../errors.js';
+import type { Store } from '../Store.js';
+import { conversationPath } from './conversationDocument.js';
+import { lowdbHarness } from './lowdbHarness.js';
+
+describeStoreConformance('lowdb', () => lowdbHarness());
+
+describe('lowdb store specifics', () => {
+  let harness: Awaited<ReturnType<typeof lowdbHarness>>;
+  let store: Store;
+  const cipher = testCipher();
+  beforeEach(async () => {
+    harness = await lowdbHarness({ fsync: true });
+    store = await harness.open({ cipher, contentEncryption: true });
+  });
+  afterEach(async () => {
+    await store.close();
+    await harness.destroy();
+  });
+
+  it('names files by hash: attacker-controlled ids never become paths', async () => {
+    const userId = '../../etc/passwd:ü\u0000';
+    await store.commit(makeUnit(makeConversation(userId)));
+    expect(await store.getConversation(conversationId(userId))).toMatchObject({ userId });
+    const names = (await readdir(join(harness.dataDir, 'conversations'), { recursive: true })).join('\n');
+    expect(names).not.toContain('passwd');
+    expect(names).toMatch(/^[0-9a-f]{2}\/[0-9a-f]{40}\.json$/m);
+  });
+
+  it('refuses a tampered document and a ciphertext moved from another conversation', async () => {
+    await store.commit(makeUnit(makeConversation('a')));
+    await store.commit(makeUnit(makeConversation('b')));
+    await store.close();
+    const pathA = conversationPath(harness.dataDir, conversationId('a'));
+    const pathB = conversationPath(harness.dataDir, conversationId('b'));
+    const docA = JSON.parse(await readFile(pathA, 'utf8'));
+    const docB = JSON.parse(await readFile(pathB, 'utf8'));
+    docB.conversation.$content = docA.conversation.$content;
+    await writeFile(pathB, JSON.stringify(docB));
+    await expect(harness.open({ cipher, contentEncryption: true })).rejects.toBeInstanceOf(DecryptError);
+
+    docB.conversation.$content = {
+      $sealed: docA.conversation.$content.$sealed.replace(/.$/, (c: string) => (c === 'A' ? 'B' : 'A')),
+    };
+    await writeFile(pathB, JSON.stringify(docB));
+    await expect(harness.open({ cipher, contentEncryption: true })).rejects.toMatchObject({
+      code: 'crypto.decrypt_failed',
+    });
+    store = await harness.open({ cipher, contentEncryption: true }).catch(() => store);
+  });
+
+  it('makes concurrent webhook appends durable with far fewer writes than appends', async () => {
+    const ids = await Promise.all(
+      Array.from({ length: 200 }, (_, i) =>
+        store.appendInbox([makeInbox(`u${i % 20}`, `wamid.${i}`, `text ${i}`)]),
+      ),
+    );
+    expect(ids.flat()).toHaveLength(200);
+    const journal = await readFile(join(harness.dataDir, 'inbox.ndjson'), 'utf8');
+    expect(journal.trim().split('\n').length).toBeGreaterThanOrEqual(200);
+    expect(journal).not.toContain('text 1');
+    const claimed = await store.claimInbox('w', Date.now(), Date.now() + 1_000, 500);
+    expect(claimed).toHaveLength(200);
+  });
+
+  it('keeps commit cost independent of other conversations: one document per commit', async () => {
+    for (let i = 0; i < 30; i += 1)
+      await store.commit(
+        makeUnit(makeConversation(`n${i}`), { outbox: [makeOutbox(`n${i}`, `o${i}`, 1, 'x')] }),
+      );
+    const before = (await readdir(join(harness.dataDir, 'conversations'), { recursive: true })).filter(
+      (name) => name.endsWith('.json'),
+    );
+    expect(before).toHaveLength(30);
+    await store.commit(makeUnit(makeConversation('n0', { revision: 2 })));
+    const size = (await readFile(conversationPath(harness.dataDir, conversationId('n0')), 'utf8')).length;
+    expect(size).toBeLessThan(4_000);
+  });
+
+  it('rejects the commit when the disk write fails, and keeps the previous state', async () => {
+    await store.commit(makeUnit(makeConversation('w')));
+    const path = conversationPath(harness.dataDir, conversationId('w'));
+    const folder = join(path, '..');
+    const saved = await readFile(path, 'utf8');
+    // A file where the folder should be: every write below it fails, even for root.
+    await rm(folder, { recursive: true });
+    await writeFile(folder, 'not a folder');
+    await expect(store.commit(makeUnit(makeConversation('w', { revision: 2 })))).rejects.toMatchObject({
+      code: 'ENOTDIR',
+    });
+    await rm(folder);
+    await mkdir(folder);
+    await writeFile(path, saved);
+    expect((await store.getConversation(conversationId('w')))?.revision).toBe(1);
+    expect(await store.commit(makeUnit(makeConversation('w', { revision: 2 })))).toEqual({ ok: true });
+    expect((await store.getConversation(conversationId('w')))?.revision).toBe(2);
+  });
+
+  it('refuses to open encrypted data without the key', async () => {
+    await store.commit(makeUnit(makeConversation('k')));
+    await store.close();
+    await expect(harness.open({ contentEncryption: false })).rejects.toThrow(/DATA_ENCRYPTION_KEY/);
+    store = await harness.open({ cipher, contentEncryption: true });
+    expect(await store.countConversations()).toBe(1);
+    expect(DecryptError).toBeDefined();
+  });
+});
+
+describe('lowdb inbox journal compaction', () => {
+  it('loses no pending row when compaction runs while appends are in flight', async () => {
+    const harness = await lowdbHarness({ fsync: false });
+    let store = await harness.open();
+    try {
+      const done: string[] = [];
+      const pending: string[] = [];
+      const work: Promise<unknown>[] = [];
+      for (let i = 0; i < 1_500; i += 1) {
+        const id = `wamid.c${i}`;
+        const append = store.appendInbox([makeInbox(`u${i % 50}`, id, 'x')]);
+        if (i % 5 === 0) {
+          pending.push(id);
+          work.push(append);
+        } else {
+          done.push(id);
+          // Marking done triggers compactions while later appends are still being written.
+          work.push(append.then(() => store.markInboxDone([id])));
+        }
+      }
+      await Promise.all(work);
+      // A compaction ran: the rows of most done ids are gone from the file.
+      const rows = (await readFile(join(harness.dataDir, 'inbox.ndjson'), 'utf8'))
+        .split('\n')
+        .filter((line) => line.startsWith('{"t":"row"'));
+      expect(rows.length).toBeLessThan(1_000);
+      await store.close();
+      store = await harness.open();
+      const claimed = await store.claimInbox('w', Date.now(), Date.now() + 60_000, 5_000);
+      expect(claimed.map((row) => row.id).sort()).toEqual([...pending].sort());
+      expect(await store.appendInbox(done.slice(0, 100).map((id) => makeInbox('u1', id, 'again')))).toEqual(
+        [],
+      );
+    } finally {
+      await store.close();
+      await harness.destroy();
+    }
+  });
+});
+
+describe('lowdb documents of chatty conversations', () => {
+  it('stay small: old dedupe hashes move to the journal and still deduplicate after a restart', async () => {
+    const harness = await lowdbHarness({ fsync: false });
+    let store = await harness.open();
+    try {
+      await store.commit(makeUnit(makeConversation('chatty')));
+      for (let revision = 2; revision <= 451; revision += 1) {
+        const id = `wamid.chatty.${revision}`;
+        await store.appendInbox([makeInbox('chatty', id, 'hi')]);
+        const result = await store.commit(
+          makeUnit(makeConversation('chatty', { revision }), { inboxDone: [id] }),
+        );
+        expect(result.ok).toBe(true);
+      }
+      const doc = JSON.parse(
+        await readFile(conversationPath(harness.dataDir, conversationId('chatty')), 'utf8'),
+      );
+      expect(doc.inboxDone.length).toBeLessThanOrEqual(200);
+      await store.close();
+      store = await harness.open();
+      const again = Array.from({ length: 450 }, (_, i) =>
+        makeInbox('chatty', `wamid.chatty.${i + 2}`, 'again'),
+      );
+      expect(await store.appendInbox(again)).toEqual([]);
+      expect(await store.claimInbox('w', 0, 1, 10)).toEqual([]);
+    } finally {
+      await store.close();
+      await harness.destroy();
+    }
+  });
+});

@@ -1,0 +1,151 @@
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeStoreConformance, testCipher } from '../conformance/describeStoreConformance.js';
+import {
+  conversationId,
+  makeConversation,
+  makeInbox,
+  makeOutbox,
+  makeUnit,
+} from '../conformance/fixtures.js';
+import { DecryptError } from '../errors.js';
+import type { Store } from '../Store.js';
+import { createPostgresStore } from './createPostgresStore.js';
+import { dropSchema, postgresHarness, probeTestDatabase, testSchemaName } from './postgresHarness.js';
+
+const probe = await probeTestDatabase();
+
+if ('skip' in probe) {
+  const message = `PostgreSQL store tests SKIPPED: ${probe.skip}. Set TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test to run them.`;
+  if (process.env.CI === 'true') {
+    describe('PostgreSQL store', () => {
+      it('needs a database in CI', () => {
+        throw new Error(message);
+      });
+    });
+  } else {
+    process.stderr.write(`\n⚠️  ${message}\n\n`);
+    describe.skip('PostgreSQL store', () => {
+      it('skipped', () => expect(true).toBe(true));
+    });
+  }
+} else {
+  const url = probe.url;
+  describeStoreConformance('postgres', async () => postgresHarness(url));
+
+  describe('PostgreSQL store with several instances', () => {
+    const schema = testSchemaName();
+    let stores: Store[] = [];
+    const open = async () => {
+      const store = createPostgresStore({
+        connectionString: url,
+        schema,
+        contentEncryption: false,
+        poolSize: 3,
+      });
+      await store.init();
+      return store;
+    };
+    beforeAll(async () => {
+      // Three instances starting at once: the advisory lock applies each migration once.
+      stores = await Promise.all([open(), open(), open()]);
+    });
+    afterAll(async () => {
+      await Promise.all(stores.map((store) => store.close()));
+      await dropSchema(url, schema);
+    });
+
+    it('applied the migrations once', async () => {
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      const { rows } = await client.query(`SELECT version FROM "${schema}".parley_migrations`);
+      await client.end();
+      expect(rows).toEqual([{ version: 1 }]);
+    });
+
+    it('never gives one conversation to two instances claiming at the same time', async () => {
+      const [a, b, c] = stores as [Store, Store, Store];
+      const rows = Array.from({ length: 30 }, (_, conv) =>
+        Array.from({ length: 4 }, (_, n) =>
+          makeInbox(`m${conv}`, `claim-${conv}-${n}`, 'x', 1_000 + n * 30 + conv),
+        ),
+      ).flat();
+      await a.appendInbox(rows);
+      const owners = new Map<string, Set<string>>();
+      const seen = new Set<string>();
+      const worker = async (store: Store, owner: string) => {
+        for (let round = 0; round < 40; round += 1) {
+          const claimed = await store.claimInbox(owner, 2_000, 60_000, 7);
+          for (const row of claimed) {
+            expect(seen.has(row.id)).toBe(false);
+            seen.add(row.id);
+            owners.set(row.conversationId, (owners.get(row.conversationId) ?? new Set()).add(owner));
+          }
+          await store.markInboxDone(claimed.map((row) => row.id));
+        }
+      };
+      await Promise.all([worker(a, 'A'), worker(b, 'B'), worker(c, 'C'), worker(a, 'D')]);
+      expect(seen.size).toBe(rows.length);
+      for (const set of owners.values()) expect(set.size).toBe(1);
+      expect(new Set([...owners.values()].map((set) => [...set][0])).size).toBeGreaterThan(1);
+    });
+
+    it('sends each outbox row once, in order, across instances', async () => {
+      const [a, b] = stores as [Store, Store];
+      for (let conv = 0; conv < 10; conv += 1) {
+        await a.commit(
+          makeUnit(makeConversation(`out${conv}`), {
+            outbox: [1, 2, 3].map((seq) => makeOutbox(`out${conv}`, `out-${conv}-${seq}`, seq, 'x')),
+          }),
+        );
+      }
+      const sent: string[] = [];
+      const worker = async (store: Store, owner: string) => {
+        for (let round = 0; round < 30; round += 1) {
+          const claimed = await store.claimOutbox(owner, 2_000, 60_000, 4);
+          for (const row of claimed) {
+            sent.push(row.id);
+            await store.updateOutbox(row.id, { status: 'sent', wamid: `wamid.${row.id}` });
+          }
+        }
+      };
+      await Promise.all([worker(a, 'A'), worker(b, 'B'), worker(a, 'C')]);
+      expect(sent).toHaveLength(30);
+      expect(new Set(sent).size).toBe(30);
+      for (let conv = 0; conv < 10; conv += 1) {
+        const order = sent.filter((id) => id.startsWith(`out-${conv}-`));
+        expect(order).toEqual([1, 2, 3].map((seq) => `out-${conv}-${seq}`));
+      }
+    });
+  });
+
+  describe('PostgreSQL store encryption', () => {
+    it('refuses tampered and moved ciphertexts in rows', async () => {
+      const harness = postgresHarness(url);
+      const cipher = testCipher();
+      const store = await harness.open({ cipher, contentEncryption: true });
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      try {
+        await store.commit(makeUnit(makeConversation('a')));
+        await store.commit(makeUnit(makeConversation('b')));
+        await client.query(
+          `UPDATE "${harness.schema}".conversations SET data = jsonb_set(data, '{$content}', (SELECT data->'$content' FROM "${harness.schema}".conversations WHERE id = $1)) WHERE id = $2`,
+          [conversationId('a'), conversationId('b')],
+        );
+        await expect(store.getConversation(conversationId('b'))).rejects.toBeInstanceOf(DecryptError);
+        await client.query(
+          `UPDATE "${harness.schema}".conversations SET data = jsonb_set(data, '{$content,$sealed}', to_jsonb(regexp_replace(data->'$content'->>'$sealed', '.$', 'A') || 'A')) WHERE id = $1`,
+          [conversationId('a')],
+        );
+        await expect(store.getConversation(conversationId('a'))).rejects.toMatchObject({
+          code: 'crypto.decrypt_failed',
+        });
+      } finally {
+        await client.end();
+        await store.close();
+        await harness.destroy();
+      }
+    });
+  });
+}

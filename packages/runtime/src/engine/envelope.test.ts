@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { emptyEnvelope, pushBounded, readEnvelope } from './envelope.js';
+
+describe('readEnvelope', () => {
+  it('accepts a stored envelope and returns a copy the turn may change', () => {
+    const stored = {
+      ...emptyEnvelope(),
+      seen: ['w1'],
+      timers: { inactivity: 't1', delay: { id: 't2', port: 'next', due: 5 } },
+      handoff: { resume: 'waiting' },
+    };
+    const read = readEnvelope(JSON.parse(JSON.stringify(stored)));
+    expect(read).toEqual(stored);
+    read!.timers.coalesce = 'x';
+    expect(stored.timers).not.toHaveProperty('coalesce');
+  });
+
+  it('fills defaults for an older, partial envelope and refuses garbage', () => {
+    expect(readEnvelope({ v: 1, machine: { value: 'n1' } })).toMatchObject({
+      seen: [],
+      path: [],
+      pending: [],
+      history: [],
+      seq: 0,
+      timers: {},
+    });
+    expect(readEnvelope({ v: 2 })).toBeNull();
+    expect(readEnvelope({ v: 1, seen: [1] })).toBeNull();
+    expect(readEnvelope({ v: 1, timers: { delay: { id: 't' } } })).toBeNull();
+    expect(readEnvelope({ v: 1, handoff: { resume: 'lunch' } })).toBeNull();
+    expect(readEnvelope(null)).toBeNull();
+  });
+});
+
+describe('pushBounded', () => {
+  it('keeps the newest items', () => {
+    expect(pushBounded([1, 2, 3], 4, 3)).toEqual([2, 3, 4]);
+    expect(pushBounded([], 1, 3)).toEqual([1]);
+  });
+});

@@ -202,19 +202,25 @@ async function ceilingScenario(): Promise<ScenarioResult> {
   }
 }
 
+// --only a,b runs a subset (ceiling, lowdb, lowdb1k, postgres, postgres2) while profiling.
+const onlyIndex = args.indexOf('--only');
+const only = onlyIndex >= 0 ? new Set(String(args[onlyIndex + 1]).split(',')) : null;
+const wanted = (name: string) => !only || only.has(name);
 const results: Record<string, ScenarioResult> = {};
-results.ceiling = await ceilingScenario();
-const big = await lowdbScenario(bigSeed, 'lowdb');
-results.lowdb = big.closed;
-if (big.open) results.openLoop = big.open;
-results.lowdb1k = (await lowdbScenario(smallSeed, 'lowdb1k')).closed;
-if (!flag('skip-postgres')) {
-  results.postgres = await postgresScenario(1, 'postgres');
-  results.postgres2 = await postgresScenario(2, 'postgres2');
+if (wanted('ceiling')) results.ceiling = await ceilingScenario();
+if (wanted('lowdb')) {
+  const big = await lowdbScenario(bigSeed, 'lowdb');
+  results.lowdb = big.closed;
+  if (big.open) results.openLoop = big.open;
 }
-const ceiling = results.ceiling.repliesPerSecond;
+if (wanted('lowdb1k')) results.lowdb1k = (await lowdbScenario(smallSeed, 'lowdb1k')).closed;
+if (!flag('skip-postgres')) {
+  if (wanted('postgres')) results.postgres = await postgresScenario(1, 'postgres');
+  if (wanted('postgres2')) results.postgres2 = await postgresScenario(2, 'postgres2');
+}
+const ceiling = results.ceiling?.repliesPerSecond;
 for (const [name, r] of Object.entries(results)) {
-  if (name !== 'ceiling' && name !== 'openLoop')
+  if (ceiling && name !== 'ceiling' && name !== 'openLoop')
     r.ceilingRatio = Math.round((r.repliesPerSecond / ceiling) * 100) / 100;
 }
 await sim.close();

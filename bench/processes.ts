@@ -90,7 +90,11 @@ async function startChild(
 export function startParleyProcess(env: Record<string, string>, label = 'Parley'): Promise<ChildServer> {
   return startChild(
     process.execPath,
-    [path.join(repoRoot, 'apps/server/dist/main.js')],
+    // BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the server.
+    [
+      ...(process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
+      path.join(repoRoot, 'apps/server/dist/main.js'),
+    ],
     { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'warn', HOST: '127.0.0.1', PORT: '0', ...env },
     /Parley is running: open http:\/\/[^:]+:(\d+)/,
     label,

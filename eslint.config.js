@@ -19,7 +19,7 @@ export default tseslint.config(
   {
     // Node definitions and the flow format load in the browser: no Node built-ins, no server code.
     files: ['packages/flow/src/**/*.ts', 'packages/nodes/src/**/*.ts'],
-    ignores: ['**/*.test.ts', 'packages/flow/src/cli/**'],
+    ignores: ['**/*.test.ts'],
     rules: {
       'no-restricted-imports': [
         'error',

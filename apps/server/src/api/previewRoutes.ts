@@ -153,10 +153,20 @@ export const previewRoutes: ApiRoute[] = [
     access: 'editor',
     params: idParams,
     responses: { 201: { description: 'Where it was saved', schema: z.object({ path: z.string() }) } },
-    errors: [404, 503],
+    errors: [404, 409, 503],
     audit: 'preview.save_test',
     handler: async ({ deps, params, actor }) => {
-      const saved = found(await service(deps).saveTest(params.id, actor));
+      const saved = found(
+        await service(deps)
+          .saveTest(params.id, actor)
+          .catch((error: unknown) => {
+            // A broken test file (never overwritten) or a chat started mid-flow: say why, save nothing.
+            const code = (error as { code?: unknown }).code;
+            if (code === 'preview.test_file_unreadable' || code === 'preview.started_mid_flow')
+              throw new HttpError(409, code, (error as Error).message);
+            throw error;
+          }),
+      );
       return { status: 201, body: saved, audit: { details: { path: saved.path } } };
     },
   }),

@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { writeFile, rename } from 'node:fs/promises';
+import { readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { canonicalFlowJson, flowContentHash, type FlowDocument } from '@parley/flow';
 import type { Simulator, SimulatedUserMessage } from '@parley/simulator';
 import type { Store } from '@parley/store';
 import type { PreviewEvents, PreviewInput, PreviewService } from '../http/services.js';
 import { pushPreviewEvent, type PreviewSession } from './previewSession.js';
-import { previewToTestFile } from './previewTestFile.js';
+import { mergePreviewTest, PREVIEW_CONTACT_NAME, previewToTestFile } from './previewTestFile.js';
 
 export interface PreviewServiceOptions {
   store: Store;
@@ -17,6 +17,36 @@ export interface PreviewServiceOptions {
   clock: { now(): number };
   /** Wake the inbox worker (statuses flow through the webhook anyway). */
   log: { warn(obj: object, msg: string): void };
+}
+
+/** The test file on disk, parsed; undefined when there is none yet; null when it is not JSON. */
+async function readTestFile(file: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return null;
+  }
+}
+
+const MID_FLOW_MESSAGE =
+  'This preview started from a chosen step, but saved tests always start at the beginning of the flow. Restart the preview from the start, then save it as a test.';
+
+/** Saving a preview as a test is not possible (the file is left as it was). */
+export class PreviewSaveError extends Error {
+  constructor(
+    readonly code: 'preview.test_file_unreadable' | 'preview.started_mid_flow',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'PreviewSaveError';
+  }
 }
 
 const previewFlowId = (phoneNumberId: string) => `preview-${phoneNumberId}`;
@@ -137,6 +167,9 @@ export function createPreviewService(options: PreviewServiceOptions): PreviewSer
       const session: PreviewSession = {
         id: `prv_${randomBytes(12).toString('base64url')}`,
         flowId: flow.id,
+        ...(startNodeId && flow.nodes.some((n) => n.id === startNodeId && n.type !== 'start')
+          ? { startNodeId }
+          : {}),
         phoneNumberId,
         userId: newUserId(),
         events: [],
@@ -155,7 +188,7 @@ export function createPreviewService(options: PreviewServiceOptions): PreviewSer
       if (!session) return null;
       pushPreviewEvent(session, { kind: 'user', at: clock.now(), message: input });
       const result = await simulator.userSends(
-        { waId: session.userId, name: 'Preview' },
+        { waId: session.userId, name: PREVIEW_CONTACT_NAME },
         toSimulated(input),
         {
           phoneNumberId: session.phoneNumberId,
@@ -219,12 +252,22 @@ export function createPreviewService(options: PreviewServiceOptions): PreviewSer
       const session = touch(sessionId);
       if (!session) return null;
       if (!/^[a-z0-9-]{1,64}$/.test(session.flowId)) return null;
+      // A transcript test always runs from the start node: one recorded mid-flow could never pass.
+      if (session.startNodeId) throw new PreviewSaveError('preview.started_mid_flow', MID_FLOW_MESSAGE);
       const file = path.join(options.flowsDir, `${session.flowId}.test.json`);
-      const content = `${JSON.stringify(previewToTestFile(session.flowId, session.events), null, 2)}\n`;
+      const recorded = previewToTestFile(session.flowId, session.events);
+      const merged = mergePreviewTest(await readTestFile(file), recorded);
+      if (!merged)
+        throw new PreviewSaveError(
+          'preview.test_file_unreadable',
+          `${path.basename(file)} is not a valid flow test file, so the recording was not added to it. Fix or remove it first.`,
+        );
+      const content = `${JSON.stringify(merged, null, 2)}\n`;
       const tmp = `${file}.${process.pid}.tmp`;
       await writeFile(tmp, content, 'utf8');
       await rename(tmp, file);
-      return { path: path.relative(process.cwd(), file) || file };
+      // Named as the builder shows it (`flows/<id>.test.json`), never the server's own file layout.
+      return { path: `${path.basename(options.flowsDir)}/${session.flowId}.test.json` };
     },
 
     close() {

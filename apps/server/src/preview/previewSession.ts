@@ -5,6 +5,8 @@ export interface PreviewSession {
   id: string;
   /** The flow id of the draft (where "save as test" writes). */
   flowId: string;
+  /** Set when the chat runs from a chosen node instead of the start (cannot be saved as a test). */
+  startNodeId?: string;
   phoneNumberId: string;
   userId: string;
   events: PreviewEvent[];

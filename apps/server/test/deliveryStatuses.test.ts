@@ -1,0 +1,119 @@
+import { rm } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signWebhookBody, toMetaJson } from '@parley/simulator';
+import { callApi, eventually, makeDataDir, startKitParley, type KitParley } from './serverTestKit.js';
+
+const APP_SECRET = 'statuses-app-secret';
+
+/** An outbox row as the view shows it: `status` moves pending → sending → sent → delivered → read. */
+interface OutboxRow {
+  status: string;
+  wamid?: string;
+}
+
+describe('status webhooks reach the conversation view', () => {
+  let parley: KitParley;
+  let dataDir: string;
+  let phoneNumberId: string;
+
+  beforeAll(async () => {
+    const dirs = await makeDataDir();
+    dataDir = dirs.dataDir;
+    parley = await startKitParley({
+      ...dirs,
+      env: { BOT_FLOW: 'welcome', LOG_LEVEL: 'warn', WHATSAPP_APP_SECRET: APP_SECRET },
+    });
+    const bots = await callApi(parley.url, 'GET', '/api/bots');
+    phoneNumberId = bots.json.bots.find((b: { kind: string }) => b.kind === 'sandbox').phoneNumberId;
+  });
+  afterAll(async () => {
+    await parley?.close();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('shows outbox rows as sent, then delivered, then read, as the phone reports them', async () => {
+    const waId = '31650000001';
+    const id = `${phoneNumberId}:${waId}`;
+    await parley.simulator.userSends({ waId, name: 'Ama' }, 'hello', { phoneNumberId });
+    await parley.simulator.waitForReplies(waId, 1, 10_000);
+    await parley.simulator.userSends(
+      { waId, name: 'Ama' },
+      { type: 'button_reply', title: 'Opening hours' },
+      { phoneNumberId },
+    );
+    await parley.simulator.waitForReplies(waId, 2, 10_000);
+    const outbox = () =>
+      callApi(parley.url, 'GET', `/api/conversations/${encodeURIComponent(id)}`).then(
+        (r) => r.json.outbox as OutboxRow[],
+      );
+    // The sandbox phone reports delivered after ~250 ms and read after ~900 ms more.
+    const seen = new Set<string>();
+    let last: OutboxRow[] = [];
+    const rows = await eventually(
+      async () => {
+        const current = await outbox();
+        last = current;
+        for (const row of current) seen.add(row.status);
+        return current.length === 3 && current.every((r) => r.status === 'read') ? current : undefined;
+      },
+      10_000,
+      'every outbox row read',
+    ).catch((error: Error) => {
+      throw new Error(`${error.message}; the view shows ${JSON.stringify(last.map((r) => r.status))}`);
+    });
+    expect(rows.every((r) => r.wamid?.startsWith('wamid.'))).toBe(true);
+    // The view showed the ticks on the way (the phone reports delivered ~650 ms before read).
+    expect(seen.has('delivered')).toBe(true);
+    // Each row's wamid is the one the phone shows.
+    const phone = parley.simulator.conversation(waId).filter((m) => m.direction === 'bot');
+    expect(rows.map((r) => r.wamid)).toEqual(phone.map((m) => m.wamid));
+  }, 30_000);
+
+  it('keeps "read" when a late "delivered" arrives, and ignores statuses for unknown messages', async () => {
+    const waId = '31650000001';
+    const id = `${phoneNumberId}:${waId}`;
+    const [first] = parley.simulator.conversation(waId).filter((m) => m.direction === 'bot');
+    const post = async (wamid: string, status: string) => {
+      const body = toMetaJson({
+        object: 'whatsapp_business_account',
+        entry: [
+          {
+            id: '210987654321098',
+            changes: [
+              {
+                field: 'messages',
+                value: {
+                  messaging_product: 'whatsapp',
+                  metadata: { display_phone_number: '15550001234', phone_number_id: phoneNumberId },
+                  statuses: [
+                    {
+                      id: wamid,
+                      status,
+                      timestamp: String(Math.floor(Date.now() / 1000)),
+                      recipient_id: waId,
+                    },
+                  ],
+                },
+              },
+            ],
+          },
+        ],
+      });
+      const response = await fetch(`${parley.url}/webhook`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-hub-signature-256': signWebhookBody(body, APP_SECRET),
+        },
+        body,
+      });
+      return response.status;
+    };
+    expect(await post(first!.wamid, 'delivered')).toBe(200);
+    expect(await post('wamid.never-sent-by-parley', 'read')).toBe(200);
+    await new Promise((r) => setTimeout(r, 500));
+    const view = await callApi(parley.url, 'GET', `/api/conversations/${encodeURIComponent(id)}`);
+    const rows = view.json.outbox as OutboxRow[];
+    expect(rows.map((r) => r.status)).toEqual(['read', 'read', 'read']);
+  });
+});

@@ -18,6 +18,37 @@ describe('checkPattern', () => {
     },
   );
 
+  // Found by the security battery: overlapping alternatives and bounded repeats of variable groups.
+  it.each([
+    '(a|aa)+$',
+    '(a|a)+$',
+    '(a|a)*$',
+    '([a-z]|[a-z]{2})+$',
+    '(.*a){12}$',
+    '(a?){20}a{20}',
+    '(?:a|b?)+',
+  ])('rejects the ambiguous repeated group %s', (pattern) => {
+    expect(checkPattern(pattern).ok).toBe(false);
+  });
+
+  it.each([
+    '(?:yes|no)',
+    '^(?<year>\\d{4})-(\\d{2})$',
+    '[()|+]+',
+    '^\\w+@\\w+\\.\\w+$',
+    '(ab){3}',
+    '(?=.*\\d)\\w+',
+  ])('accepts the safe pattern %s', (pattern) => {
+    expect(checkPattern(pattern).ok).toBe(true);
+  });
+
+  it('refuses too many open-ended repeats and shortens the input for several', () => {
+    expect(checkPattern('a+b+c+d+e+').ok).toBe(false);
+    const three = checkPattern('\\d+\\d+\\d+x');
+    expect(three.ok && three.maxInput).toBe(200);
+    expect(safeTest('\\d+\\d+\\d+x', '', '1'.repeat(5000))).toBe(false);
+  });
+
   it('rejects over-long, invalid and back-referencing patterns with a reason', () => {
     const long = checkPattern('a'.repeat(MAX_PATTERN_LENGTH + 1));
     expect(long).toEqual({ ok: false, message: expect.stringContaining(`limit is ${MAX_PATTERN_LENGTH}`) });

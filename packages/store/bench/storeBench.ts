@@ -135,13 +135,16 @@ async function openStore(
   const seedMs = performance.now() - seedStart;
   return {
     store: createLowdbStore({ dataDir, contentEncryption: false, fsync }),
+    reopen: () => createLowdbStore({ dataDir, contentEncryption: false, fsync }),
     seedMs,
     cleanup: () => rm(dataDir, { recursive: true, force: true }),
   };
 }
 
 async function runSize(count: number) {
-  const { store, seedMs, cleanup } = await openStore(count);
+  const opened: { store: Store; seedMs: number; cleanup: () => Promise<void>; reopen?: () => Store } =
+    await openStore(count);
+  const { store, seedMs, cleanup } = opened;
   try {
     const initStart = performance.now();
     await store.init();
@@ -182,6 +185,7 @@ async function runSize(count: number) {
     const sequential = [...latencies].sort((a, b) => a - b);
     latencies.length = 0;
     // Concurrent: throughput with `concurrency` commits in flight (different conversations).
+    const cpuStart = process.cpuUsage();
     const start = performance.now();
     let done = 0;
     await Promise.all(
@@ -193,9 +197,21 @@ async function runSize(count: number) {
       }),
     );
     const seconds = (performance.now() - start) / 1000;
+    const cpu = process.cpuUsage(cpuStart);
     const concurrent = [...latencies].sort((a, b) => a - b);
     const rssMb = process.memoryUsage().rss / 1e6;
+    const closeStart = performance.now();
     await store.close();
+    const closeMs = performance.now() - closeStart;
+    // A restart after a clean shutdown (lowdb: from the index snapshot, not a scan of every document).
+    let restartMs: number | undefined;
+    if (opened.reopen) {
+      const again = opened.reopen();
+      const restartStart = performance.now();
+      await again.init();
+      restartMs = Math.round(performance.now() - restartStart);
+      await again.close();
+    }
     return {
       store: kind,
       conversations: count,
@@ -211,6 +227,10 @@ async function runSize(count: number) {
         p99: +percentile(concurrent, 99).toFixed(2),
       },
       commitsPerSecond: Math.round(concurrent.length / seconds),
+      /** CPU time (user + system) of this process per commit in the concurrent phase: meaningful on a shared machine. */
+      cpuMsPerCommit: +((cpu.user + cpu.system) / 1000 / concurrent.length).toFixed(3),
+      closeMs: Math.round(closeMs),
+      restartMs,
       concurrency,
       rssAfterInitMb: Math.round(rssAfterInitMb),
       rssMb: Math.round(rssMb),
@@ -229,7 +249,8 @@ else {
       `${r.store} ${r.conversations.toLocaleString('en')} conversations (fsync ${r.fsync ? 'on' : 'off'}): ` +
         `init ${r.initMs} ms, commit p50 ${r.sequentialCommitMs.p50} ms / p99 ${r.sequentialCommitMs.p99} ms sequential, ` +
         `${r.commitsPerSecond} commits/s at ${r.concurrency} in flight (p50 ${r.concurrentCommitMs.p50} / p99 ${r.concurrentCommitMs.p99} ms), ` +
-        `RSS ${r.rssAfterInitMb} MB after init, ${r.rssMb} MB after commits\n`,
+        `${r.cpuMsPerCommit} ms CPU per commit, RSS ${r.rssAfterInitMb} MB after init, ${r.rssMb} MB after commits, ` +
+        `close ${r.closeMs} ms${r.restartMs === undefined ? '' : `, restart ${r.restartMs} ms`}\n`,
     );
   }
 }

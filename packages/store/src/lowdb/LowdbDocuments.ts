@@ -1,9 +1,11 @@
 import { appendFile, mkdir, open, readFile, unlink } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { ContactRecord, ConversationRecord, OutboxRecord, TranscriptEntry } from '@parley/flow';
 import type { FieldCodec } from '../crypto/FieldCodec.js';
 import { aadFor, openFields, sealFields, sealedFieldsOf } from '../crypto/sealFields.js';
 import { AtomicJsonFile, fsyncDirectory, writeFileAtomic } from './AtomicJsonFile.js';
+import { DocumentJournal } from './DocumentJournal.js';
+import { applyRecord, type DocumentChange, type DocumentRecord } from './documentRecord.js';
 import {
   conversationPath,
   emptyDocument,
@@ -13,46 +15,110 @@ import {
   type StoredRecord,
 } from './conversationDocument.js';
 
+/** Runs before a dirty document is written back: moves overflow out of it (see createLowdbStore). */
+export type PrepareWrite = (doc: ConversationDocument) => Promise<void>;
+
+/** How long a changed document waits before its write-back, so many changes share one file write. */
+const WRITE_BEHIND_MS = 250;
+/** Dirty documents that trigger a write-back at once (they cannot leave the cache until written). */
+const MAX_DIRTY = 2_000;
+/** Documents written back in parallel. */
+const WRITE_CONCURRENCY = 16;
+
 /**
- * Reads, caches and atomically writes conversation documents, one write at a time per
- * document (a per-id promise chain); different documents are written in parallel.
+ * Conversation documents: every change is applied in memory, appended to the document journal
+ * (group commit) and acknowledged once the journal batch is fsync'd; documents are written back
+ * later (merged: many changes, one atomic file write) and the journal segments they cover are
+ * then deleted. One change at a time per document (a per-id promise chain, held until the change
+ * is durable); different documents change in parallel.
  */
 export class LowdbDocuments {
   readonly #dataDir: string;
   readonly #fsync: boolean;
   readonly codec: FieldCodec;
+  readonly journal: DocumentJournal<DocumentRecord>;
   readonly #cache = new Map<string, ConversationDocument>();
   readonly #cacheSize: number;
+  readonly #writeBehindMs: number;
   readonly #chains = new Map<string, Promise<unknown>>();
   readonly #dirs = new Set<string>();
+  /** Document id → sequence number of its oldest change not yet written back. */
+  readonly #dirty = new Map<string, number>();
+  #prepare: PrepareWrite = async () => undefined;
+  #timer: NodeJS.Timeout | null = null;
+  #closed = false;
+  #flushing: Promise<void> | null = null;
+  /** The last write-back error (retried on the next round); surfaced by `flushAll`. */
+  #writeError: unknown = null;
+  /** Document files written back so far: a figure for tests and metrics. */
+  writes = 0;
 
-  constructor(dataDir: string, options: { fsync: boolean; codec: FieldCodec; cacheSize?: number }) {
+  constructor(
+    dataDir: string,
+    options: { fsync: boolean; codec: FieldCodec; cacheSize?: number; writeBehindMs?: number },
+  ) {
+    this.#writeBehindMs = options.writeBehindMs ?? WRITE_BEHIND_MS;
     this.#dataDir = dataDir;
     this.#fsync = options.fsync;
     this.codec = options.codec;
     this.#cacheSize = options.cacheSize ?? 1000;
+    this.journal = new DocumentJournal(join(dataDir, 'journal'), { fsync: options.fsync });
   }
 
-  /** Runs `fn` on the document with exclusive access; `fn` returns whether to write it back. */
+  /** Opens the journal (at `init()`); returns its records for replay. */
+  open(): Promise<DocumentRecord[]> {
+    this.#closed = false;
+    return this.journal.open();
+  }
+
+  /** Sets the hook that runs before each write-back. */
+  onPrepareWrite(prepare: PrepareWrite): void {
+    this.#prepare = prepare;
+  }
+
+  /**
+   * Runs `fn` on the document with exclusive access. `fn` reads the document and returns the
+   * change to make (or none); the change is applied in place, journaled, and `after` runs once it
+   * is durable. A failed journal write undoes the change in memory.
+   */
   exclusive<R>(
     id: string,
-    fn: (doc: ConversationDocument) => Promise<{ result: R; write: boolean; after?: () => void }>,
+    fn: (
+      doc: ConversationDocument,
+    ) =>
+      | Promise<{ result: R; change?: DocumentChange | null; after?: () => void }>
+      | { result: R; change?: DocumentChange | null; after?: () => void },
   ): Promise<R> {
-    const run = async (): Promise<R> => {
-      // A private copy: readers never see a half-applied change, a failed write leaves no trace.
-      const doc = structuredClone(await this.read(id));
-      try {
-        const { result, write, after } = await fn(doc);
-        if (write) await this.#write(doc);
-        // Indexes move only once the document is on disk.
-        after?.();
-        return result;
-      } catch (error) {
-        // The cached copy may hold half-applied changes: forget it, the file is the truth.
-        this.#cache.delete(id);
-        throw error;
+    return this.#chain(id, async () => {
+      const doc = await this.read(id);
+      const { result, change, after } = await fn(doc);
+      if (change) {
+        const record: DocumentRecord = { ...change, n: this.journal.next(), d: id };
+        const undo = applyRecord(doc, record);
+        this.#markDirty(id, record.n);
+        try {
+          await this.journal.append(record);
+        } catch (error) {
+          undo();
+          throw error;
+        }
       }
-    };
+      // Indexes move only once the change is durable.
+      after?.();
+      return result;
+    });
+  }
+
+  /** Applies a replayed record (init): only when the stored document does not include it yet. */
+  async replay(record: DocumentRecord): Promise<ConversationDocument | null> {
+    const doc = await this.read(record.d);
+    if ((doc.lsn ?? 0) >= record.n) return null;
+    applyRecord(doc, record);
+    this.#markDirty(record.d, record.n);
+    return doc;
+  }
+
+  #chain<R>(id: string, run: () => Promise<R>): Promise<R> {
     const previous = this.#chains.get(id) ?? Promise.resolve();
     const next = previous.then(run, run);
     const settled = next.then(
@@ -66,6 +132,71 @@ export class LowdbDocuments {
     return next;
   }
 
+  #markDirty(id: string, n: number): void {
+    if (!this.#dirty.has(id)) this.#dirty.set(id, n);
+    if (this.#dirty.size >= MAX_DIRTY) this.#flushSoon(0);
+    else this.#flushSoon(this.#writeBehindMs);
+  }
+
+  #flushSoon(delay: number): void {
+    if (this.#flushing || this.#closed) return;
+    if (this.#timer && delay > 0) return;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => {
+      this.#timer = null;
+      void this.flush().catch(() => undefined);
+    }, delay);
+    this.#timer.unref();
+  }
+
+  /** Writes back the documents dirty now, then deletes the journal segments they covered. */
+  flush(force = false): Promise<void> {
+    if (this.#flushing) return this.#flushing.then(() => this.flush(force));
+    this.#flushing = this.#flushRound(force).finally(() => {
+      this.#flushing = null;
+      if (this.#dirty.size > 0) this.#flushSoon(this.#writeBehindMs);
+    });
+    return this.#flushing;
+  }
+
+  async #flushRound(force: boolean): Promise<void> {
+    const ids = [...this.#dirty.keys()];
+    this.#writeError = null;
+    for (let i = 0; i < ids.length; i += WRITE_CONCURRENCY) {
+      await Promise.all(
+        ids.slice(i, i + WRITE_CONCURRENCY).map((id) =>
+          this.#chain(id, () => this.#writeBack(id)).catch((error: unknown) => {
+            this.#writeError = error;
+          }),
+        ),
+      );
+    }
+    // Every record older than the oldest unwritten change is now in a document file.
+    let through = this.journal.last;
+    for (const n of this.#dirty.values()) through = Math.min(through, n - 1);
+    // Forced (close, erasure, retention): start a new segment so the old one goes once its documents are written.
+    await this.journal.checkpoint(through, force);
+  }
+
+  /** Writes back everything and empties the journal (close, erasure, retention); throws a write-back error. */
+  async flushAll(): Promise<void> {
+    await this.journal.drain();
+    await this.flush(true);
+    if (this.#writeError) throw this.#writeError;
+  }
+
+  async #writeBack(id: string): Promise<void> {
+    const since = this.#dirty.get(id);
+    const doc = this.#cache.get(id);
+    if (since === undefined || !doc) return;
+    await this.#prepare(doc);
+    const lsn = doc.lsn ?? 0;
+    await this.#write(doc);
+    this.writes += 1;
+    // A change that arrived during the write keeps the document dirty.
+    if ((doc.lsn ?? 0) === lsn) this.#dirty.delete(id);
+  }
+
   /** The document as stored (an empty one when there is no file). */
   async read(id: string): Promise<ConversationDocument> {
     const cached = this.#cache.get(id);
@@ -77,6 +208,9 @@ export class LowdbDocuments {
     const doc =
       (await new AtomicJsonFile<ConversationDocument>(conversationPath(this.#dataDir, id)).read()) ??
       emptyDocument(id);
+    // A concurrent reader may have loaded it meanwhile: one object per document.
+    const raced = this.#cache.get(id);
+    if (raced) return raced;
     this.#remember(doc);
     return doc;
   }
@@ -89,7 +223,6 @@ export class LowdbDocuments {
   async #write(doc: ConversationDocument): Promise<void> {
     const path = conversationPath(this.#dataDir, doc.id);
     if (isEmptyDocument(doc)) {
-      this.#cache.delete(doc.id);
       try {
         await unlink(path);
         if (this.#fsync) await fsyncDirectory(dirname(path));
@@ -100,7 +233,6 @@ export class LowdbDocuments {
     }
     await this.#ensureDir(dirname(path));
     await writeFileAtomic(path, JSON.stringify(doc), { fsync: this.#fsync });
-    this.#remember(doc);
   }
 
   /** Appends transcript entries that left the document to its overflow file (before the document write). */
@@ -157,8 +289,19 @@ export class LowdbDocuments {
     });
   }
 
-  async drain(): Promise<void> {
+  /** Waits for running changes, writes everything back and closes the journal. */
+  async close(): Promise<void> {
+    this.#closed = true;
     await Promise.all([...this.#chains.values()]);
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
+    try {
+      await this.flushAll();
+    } finally {
+      if (this.#timer) clearTimeout(this.#timer);
+      this.#timer = null;
+      await this.journal.close();
+    }
   }
 
   async #ensureDir(dir: string): Promise<void> {
@@ -168,9 +311,14 @@ export class LowdbDocuments {
   }
 
   #remember(doc: ConversationDocument): void {
-    this.#cache.delete(doc.id);
     this.#cache.set(doc.id, doc);
-    if (this.#cache.size > this.#cacheSize) this.#cache.delete(this.#cache.keys().next().value!);
+    if (this.#cache.size <= this.#cacheSize) return;
+    // Evict the least recently used clean document; dirty ones stay until written back.
+    for (const [id] of this.#cache) {
+      if (this.#dirty.has(id) || this.#chains.has(id)) continue;
+      this.#cache.delete(id);
+      break;
+    }
   }
 
   // ── sealing: one place that knows which fields of which record are sensitive ──
@@ -205,6 +353,21 @@ export class LowdbDocuments {
   sealOutbox(row: OutboxRecord): StoredRecord {
     return sealFields(this.codec, row, sealedFieldsOf.outbox, aadFor.outbox(row.id)) as StoredRecord;
   }
+  /**
+   * The opened row for the indexes, cached per stored row: changes replace rows, never mutate
+   * them, so re-indexing a conversation with many rows opens (decrypts) only the changed ones.
+   * Read-only: callers get `openOutbox`.
+   */
+  openOutboxForIndex(stored: StoredRecord): OutboxRecord {
+    let opened = this.#opened.get(stored);
+    if (!opened) {
+      opened = this.openOutbox(stored);
+      this.#opened.set(stored, opened);
+    }
+    return opened;
+  }
+  readonly #opened = new WeakMap<StoredRecord, OutboxRecord>();
+
   openOutbox(stored: StoredRecord): OutboxRecord {
     const { leaseOwner: _owner, leaseUntil: _until, ...rest } = stored;
     return openFields<OutboxRecord>(this.codec, rest, aadFor.outbox(stored.id));

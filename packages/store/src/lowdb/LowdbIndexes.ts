@@ -55,6 +55,8 @@ export class LowdbIndexes {
   readonly pendingByConversation = new Map<string, (InboxRecord & { arrival: number })[]>();
   readonly inboxLeases = new Map<string, { owner: string; until: number }>();
   readonly conversationLeases = new Map<string, { owner: string; until: number }>();
+  /** Outbox claims: in memory only (one process per data folder); they survive re-indexing. */
+  readonly outboxLeases = new Map<string, { owner: string; until: number }>();
   #arrival = 0;
 
   /** Removes a document's previous entries (call before `add` with the new version). */
@@ -106,12 +108,13 @@ export class LowdbIndexes {
       this.outboxConversation.set(row.id, doc.id);
       if (row.wamid) this.wamids.set(row.wamid, row.id);
       if (row.status === 'pending' || row.status === 'sending') {
+        const lease = row.status === 'pending' ? this.outboxLeases.get(row.id) : undefined;
         unsent.push({
           id: row.id,
           seq: row.seq,
-          status: row.status,
+          status: lease ? 'sending' : row.status,
           nextAttemptAt: row.nextAttemptAt,
-          leaseUntil: doc.outbox[index]?.leaseUntil ?? 0,
+          leaseUntil: lease ? lease.until : (doc.outbox[index]?.leaseUntil ?? 0),
         });
       } else if (FINISHED_OUTBOX_STATUSES.includes(row.status)) {
         purgeable = Math.min(purgeable, row.updatedAt);

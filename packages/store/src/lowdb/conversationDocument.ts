@@ -27,6 +27,8 @@ export interface ConversationDocument {
   overflowOldestAt?: number;
   /** How many entries the overflow file holds. */
   overflowCount?: number;
+  /** The last document-journal record this version includes (replay applies only newer ones). */
+  lsn?: number;
 }
 
 /** How many transcript entries stay in the conversation document; older ones overflow. */

@@ -16,6 +16,14 @@ import { lowdbHarness } from './lowdbHarness.js';
 
 describeStoreConformance('lowdb', () => lowdbHarness());
 
+/** The document journal's records, all segments. */
+async function journalText(dataDir: string): Promise<string> {
+  const dir = join(dataDir, 'journal');
+  const names = (await readdir(dir)).sort();
+  const parts = await Promise.all(names.map((name) => readFile(join(dir, name), 'utf8')));
+  return parts.join('');
+}
+
 describe('lowdb store specifics', () => {
   let harness: Awaited<ReturnType<typeof lowdbHarness>>;
   let store: Store;
@@ -33,6 +41,8 @@ describe('lowdb store specifics', () => {
     const userId = '../../etc/passwd:ü\u0000';
     await store.commit(makeUnit(makeConversation(userId)));
     expect(await store.getConversation(conversationId(userId))).toMatchObject({ userId });
+    await store.close();
+    store = await harness.open({ cipher, contentEncryption: true });
     const names = (await readdir(join(harness.dataDir, 'conversations'), { recursive: true })).join('\n');
     expect(names).not.toContain('passwd');
     expect(names).toMatch(/^[0-9a-f]{2}\/[0-9a-f]{40}\.json$/m);
@@ -48,6 +58,12 @@ describe('lowdb store specifics', () => {
     const docB = JSON.parse(await readFile(pathB, 'utf8'));
     docB.conversation.$content = docA.conversation.$content;
     await writeFile(pathB, JSON.stringify(docB));
+    // Started from the shutdown index snapshot: the document is checked when it is read.
+    store = await harness.open({ cipher, contentEncryption: true });
+    await expect(store.getConversation(conversationId('b'))).rejects.toBeInstanceOf(DecryptError);
+    await store.close();
+    // Without the snapshot (it is consumed by each start, and a crash leaves none) the scan refuses at once.
+    await rm(join(harness.dataDir, 'index.snapshot.json'));
     await expect(harness.open({ cipher, contentEncryption: true })).rejects.toBeInstanceOf(DecryptError);
 
     docB.conversation.$content = {
@@ -74,37 +90,81 @@ describe('lowdb store specifics', () => {
     expect(claimed).toHaveLength(200);
   });
 
-  it('keeps commit cost independent of other conversations: one document per commit', async () => {
+  it('journals a commit as one small record and writes documents back merged, once per document', async () => {
     for (let i = 0; i < 30; i += 1)
       await store.commit(
         makeUnit(makeConversation(`n${i}`), { outbox: [makeOutbox(`n${i}`, `o${i}`, 1, 'x')] }),
       );
-    const before = (await readdir(join(harness.dataDir, 'conversations'), { recursive: true })).filter(
+    await store.close();
+    store = await harness.open({ cipher, contentEncryption: true });
+    const documents = (await readdir(join(harness.dataDir, 'conversations'), { recursive: true })).filter(
       (name) => name.endsWith('.json'),
     );
-    expect(before).toHaveLength(30);
-    await store.commit(makeUnit(makeConversation('n0', { revision: 2 })));
+    expect(documents).toHaveLength(30);
+    // Reopening wrote everything back: the journal is one empty segment.
+    expect(await journalText(harness.dataDir)).toBe('');
+    for (let revision = 2; revision <= 21; revision += 1)
+      await store.commit(makeUnit(makeConversation('n0', { revision }), { expectedRevision: revision - 1 }));
+    const lines = (await journalText(harness.dataDir)).trim().split('\n');
+    expect(lines).toHaveLength(20);
+    for (const line of lines) expect(line.length).toBeLessThan(2_500);
+    await store.close();
+    store = await harness.open({ cipher, contentEncryption: true });
+    expect((await store.getConversation(conversationId('n0')))?.revision).toBe(21);
     const size = (await readFile(conversationPath(harness.dataDir, conversationId('n0')), 'utf8')).length;
     expect(size).toBeLessThan(4_000);
   });
 
-  it('rejects the commit when the disk write fails, and keeps the previous state', async () => {
+  it('keeps acknowledged commits when writing documents back fails, and writes them once it works', async () => {
     await store.commit(makeUnit(makeConversation('w')));
+    await store.close();
+    store = await harness.open({ cipher, contentEncryption: true });
     const path = conversationPath(harness.dataDir, conversationId('w'));
     const folder = join(path, '..');
     const saved = await readFile(path, 'utf8');
-    // A file where the folder should be: every write below it fails, even for root.
+    expect((await store.getConversation(conversationId('w')))?.revision).toBe(1);
+    // A file where the folder should be: every write-back below it fails, even for root.
     await rm(folder, { recursive: true });
     await writeFile(folder, 'not a folder');
-    await expect(store.commit(makeUnit(makeConversation('w', { revision: 2 })))).rejects.toMatchObject({
-      code: 'ENOTDIR',
-    });
+    expect(await store.commit(makeUnit(makeConversation('w', { revision: 2 })))).toEqual({ ok: true });
+    expect((await store.getConversation(conversationId('w')))?.revision).toBe(2);
+    // Closing reports the failed write-back (and still releases the folder).
+    await expect(store.close()).rejects.toMatchObject({ code: expect.stringMatching(/^(ENOTDIR|EEXIST)$/) });
     await rm(folder);
     await mkdir(folder);
     await writeFile(path, saved);
-    expect((await store.getConversation(conversationId('w')))?.revision).toBe(1);
-    expect(await store.commit(makeUnit(makeConversation('w', { revision: 2 })))).toEqual({ ok: true });
+    // The journal still holds the commit: replay brings it back, and the write-back now succeeds.
+    store = await harness.open({ cipher, contentEncryption: true });
     expect((await store.getConversation(conversationId('w')))?.revision).toBe(2);
+    expect(await store.commit(makeUnit(makeConversation('w', { revision: 3 })))).toEqual({ ok: true });
+    await store.close();
+    expect(JSON.parse(await readFile(path, 'utf8')).lsn).toBeGreaterThan(0);
+    store = await harness.open({ cipher, contentEncryption: true });
+    expect((await store.getConversation(conversationId('w')))?.revision).toBe(3);
+  });
+
+  it('starts from the index snapshot written at shutdown; claims made before it are gone', async () => {
+    await store.commit(
+      makeUnit(makeConversation('s1'), {
+        outbox: [makeOutbox('s1', 'so1', 1, 'one'), makeOutbox('s1', 'so2', 2, 'two')],
+      }),
+    );
+    await store.updateOutbox('so1', { status: 'sent', wamid: 'wamid.so1' });
+    expect((await store.claimOutbox('d', 2_000, 3_000, 10)).map((row) => row.id)).toEqual(['so2']);
+    await store.close();
+    const snapshot = await readFile(join(harness.dataDir, 'index.snapshot.json'), 'utf8');
+    // It holds user ids and names: sealed like the documents.
+    expect(snapshot).not.toContain('wamid.so1');
+    expect(snapshot).not.toContain(conversationId('s1'));
+    store = await harness.open({ cipher, contentEncryption: true });
+    await expect(readFile(join(harness.dataDir, 'index.snapshot.json'))).rejects.toMatchObject({
+      code: 'ENOENT',
+    });
+    expect(await store.countConversations()).toBe(1);
+    expect((await store.findOutboxByWamid('wamid.so1'))?.id).toBe('so1');
+    // The claim lived in memory only: after the restart the row is claimable again.
+    expect((await store.claimOutbox('d', 2_000, 3_000, 10)).map((row) => row.id)).toEqual(['so2']);
+    expect(await store.listConversations({ contact: 's1' })).toMatchObject({ total: 1 });
   });
 
   it('refuses to open encrypted data without the key', async () => {
@@ -171,11 +231,11 @@ describe('lowdb documents of chatty conversations', () => {
         );
         expect(result.ok).toBe(true);
       }
+      await store.close();
       const doc = JSON.parse(
         await readFile(conversationPath(harness.dataDir, conversationId('chatty')), 'utf8'),
       );
       expect(doc.inboxDone.length).toBeLessThanOrEqual(200);
-      await store.close();
       store = await harness.open();
       const again = Array.from({ length: 450 }, (_, i) =>
         makeInbox('chatty', `wamid.chatty.${i + 2}`, 'again'),

@@ -1,4 +1,4 @@
-import { mkdir, readdir, unlink } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type {
   CommitUnit,
@@ -9,17 +9,11 @@ import type {
   TimerRecord,
   TranscriptEntry,
 } from '@parley/flow';
-import { applyOutboxPatch } from '../applyOutboxPatch.js';
 import type { Cipher } from '../crypto/createCipher.js';
 import { createFieldCodec } from '../crypto/FieldCodec.js';
 import type { ContactExport, ConversationFilter, OutboxPatch, PurgeReport, Store } from '../Store.js';
 import { silentLogger, systemClock, type StoreClock, type StoreLogger } from '../types.js';
-import {
-  hashInboxId,
-  INBOX_DONE_IN_DOCUMENT,
-  TRANSCRIPT_IN_DOCUMENT,
-  type ConversationDocument,
-} from './conversationDocument.js';
+import type { ConversationDocument } from './conversationDocument.js';
 import { acquireDataDirLock } from './DataDirLock.js';
 import { InboxJournal } from './InboxJournal.js';
 import { LowdbInbox } from './LowdbInbox.js';
@@ -27,6 +21,13 @@ import { LowdbCatalog } from './LowdbCatalog.js';
 import { LowdbCollections } from './LowdbCollections.js';
 import { LowdbDocuments } from './LowdbDocuments.js';
 import { LowdbIndexes } from './LowdbIndexes.js';
+import { LowdbOutbox } from './LowdbOutbox.js';
+import type { DocumentChange } from './documentRecord.js';
+import { footprint } from './footprint.js';
+import { commitChange } from './commitChange.js';
+import { moveOverflow } from './moveOverflow.js';
+import { scanDocuments } from './scanDocuments.js';
+import { readIndexSnapshot, writeIndexSnapshot } from './IndexSnapshot.js';
 import { purgeLowdbDocuments } from './purgeLowdbDocuments.js';
 import { eraseLowdbContact } from './eraseLowdbContact.js';
 import { syntheticContact } from '../syntheticContact.js';
@@ -43,8 +44,10 @@ export interface LowdbStoreOptions {
   /** fsync files and folders so acknowledged data survives power loss. @default true */
   fsync?: boolean;
   log?: StoreLogger;
-  /** Parsed conversation documents kept in memory. @default 1000 */
+  /** Parsed conversation documents kept in memory (changed ones stay until written back). @default 1000 */
   cacheSize?: number;
+  /** How long a changed document waits for more changes before it is written back. @default 250 */
+  writeBehindMs?: number;
 }
 
 /**
@@ -56,8 +59,6 @@ export function createLowdbStore(options: LowdbStoreOptions): Store {
   return new LowdbStore(options);
 }
 
-const NEVER = Number.POSITIVE_INFINITY;
-
 class LowdbStore extends LowdbCatalog implements Store {
   readonly #dataDir: string;
   readonly #clock: StoreClock;
@@ -67,17 +68,32 @@ class LowdbStore extends LowdbCatalog implements Store {
   #indexes = new LowdbIndexes();
   #release: (() => Promise<void>) | null = null;
   readonly #inbox: LowdbInbox;
+  readonly #outbox: LowdbOutbox;
+  readonly #fsync: boolean;
 
   constructor(options: LowdbStoreOptions) {
     const fsync = options.fsync ?? true;
     super(new LowdbCollections(options.dataDir, { fsync }));
+    this.#fsync = fsync;
     this.#dataDir = options.dataDir;
     this.#clock = options.clock ?? systemClock;
     this.#log = options.log ?? silentLogger;
     const codec = createFieldCodec({ cipher: options.cipher, contentEncryption: options.contentEncryption });
-    this.#docs = new LowdbDocuments(options.dataDir, { fsync, codec, cacheSize: options.cacheSize });
+    this.#docs = new LowdbDocuments(options.dataDir, {
+      fsync,
+      codec,
+      cacheSize: options.cacheSize,
+      writeBehindMs: options.writeBehindMs,
+    });
     this.#journal = new InboxJournal(join(options.dataDir, 'inbox.ndjson'), { fsync });
     this.#inbox = new LowdbInbox(this.#journal, codec, () => this.#indexes);
+    this.#docs.onPrepareWrite((doc) => this.#prepareWrite(doc));
+    this.#outbox = new LowdbOutbox({
+      docs: this.#docs,
+      indexes: () => this.#indexes,
+      change: (id, fn) => this.#change(id, fn),
+      now: () => this.#clock.now(),
+    });
   }
 
   async init(): Promise<void> {
@@ -87,13 +103,29 @@ class LowdbStore extends LowdbCatalog implements Store {
       this.#indexes = new LowdbIndexes();
       await this.collections.init();
       const started = this.#clock.now();
-      const count = await this.#scanDocuments();
+      const snapshot = await readIndexSnapshot(this.#snapshotPath, {
+        indexes: this.#indexes,
+        codec: this.#docs.codec,
+        fsync: this.#fsync,
+      });
+      this.#maxLsn = snapshot ?? 0;
+      const count =
+        snapshot === null
+          ? await scanDocuments(this.#dataDir, this.#docs, (doc) => {
+              this.#maxLsn = Math.max(this.#maxLsn, doc.lsn ?? 0);
+              this.#index(doc);
+            })
+          : this.#indexes.docIds.size;
+      const replayed = await this.#replayJournal();
       await this.#inbox.replay();
+      // Start clean: replayed changes go to their documents and the journal starts empty.
+      await this.#docs.flushAll();
       this.#log.info(
-        { conversations: count, ms: this.#clock.now() - started },
+        { conversations: count, replayed, fromSnapshot: snapshot !== null, ms: this.#clock.now() - started },
         'store: lowdb documents indexed',
       );
     } catch (error) {
+      await this.#docs.journal.close().catch(() => undefined);
       await this.#release();
       this.#release = null;
       throw error;
@@ -102,43 +134,46 @@ class LowdbStore extends LowdbCatalog implements Store {
 
   async close(): Promise<void> {
     if (!this.#release) return;
-    await this.#docs.drain();
-    await this.#journal.drain();
-    await this.collections.drain();
-    await this.#release();
+    const release = this.#release;
     this.#release = null;
+    try {
+      await this.#docs.close();
+      // Everything is in the documents now: the next start can trust the indexes as they are.
+      await writeIndexSnapshot(this.#snapshotPath, {
+        indexes: this.#indexes,
+        lsn: this.#docs.journal.last,
+        codec: this.#docs.codec,
+        fsync: this.#fsync,
+      });
+    } finally {
+      await this.#journal.drain();
+      await this.collections.drain();
+      await release();
+    }
   }
 
   async ping(): Promise<boolean> {
     return this.#release !== null;
   }
 
-  async #scanDocuments(): Promise<number> {
-    const root = join(this.#dataDir, 'conversations');
-    await mkdir(root, { recursive: true });
-    let count = 0;
-    for (const shard of await readdir(root)) {
-      const dir = join(root, shard);
-      const names = await readdir(dir).catch(() => [] as string[]);
-      // Bounded parallelism: fast on a page-cached disk without opening thousands of files at once.
-      for (let i = 0; i < names.length; i += 64) {
-        await Promise.all(
-          names.slice(i, i + 64).map(async (name) => {
-            const path = join(dir, name);
-            if (name.endsWith('.tmp')) {
-              // A write that never reached its rename: it was never acknowledged.
-              await unlink(path).catch(() => undefined);
-              return;
-            }
-            const doc = await this.#docs.readPath(path);
-            if (!doc) return;
-            this.#index(doc);
-            count += 1;
-          }),
-        );
-      }
+  /** Applies the journal records newer than their documents, then re-indexes those documents. */
+  async #replayJournal(): Promise<number> {
+    const records = await this.#docs.open();
+    this.#docs.journal.advance(this.#maxLsn);
+    const touched = new Map<string, ConversationDocument>();
+    let applied = 0;
+    for (const record of records) {
+      if (!touched.has(record.d)) touched.set(record.d, footprint(await this.#docs.read(record.d)));
+      if (await this.#docs.replay(record)) applied += 1;
     }
-    return count;
+    for (const [id, before] of touched) this.#index(await this.#docs.read(id), before);
+    return applied;
+  }
+
+  #maxLsn = 0;
+
+  get #snapshotPath(): string {
+    return join(this.#dataDir, 'index.snapshot.json');
   }
 
   /** Indexes a stored document (opening sealed fields), replacing its previous entries. */
@@ -150,23 +185,43 @@ class LowdbStore extends LowdbCatalog implements Store {
       {
         conversation: this.#docs.openConversation(doc.conversation),
         contact: this.#docs.openContact(doc.contact),
-        outbox: doc.outbox.map((row) => this.#docs.openOutbox(row)),
+        outbox: doc.outbox.map((row) => this.#docs.openOutboxForIndex(row)),
       },
       timers,
     );
   }
 
-  /** Runs a change on one document under its lock and re-indexes it once written. */
+  /** Makes the change `fn` returns on one document under its lock; re-indexes it once durable. */
   #change<R>(
     id: string,
-    fn: (doc: ConversationDocument) => Promise<{ result: R; write: boolean }> | { result: R; write: boolean },
+    fn: (
+      doc: ConversationDocument,
+    ) =>
+      Promise<{ result: R; change?: DocumentChange | null }> | { result: R; change?: DocumentChange | null },
   ): Promise<R> {
     return this.#docs.exclusive(id, async (doc) => {
-      const before = structuredClone(doc);
+      const before = footprint(doc);
       const outcome = await fn(doc);
-      // Re-indexed even without a write: a claim may have marked the index ahead of the file.
-      return { ...outcome, after: () => this.#index(doc, before) };
+      return { ...outcome, after: outcome.change ? () => this.#index(doc, before) : undefined };
     });
+  }
+
+  /** Rare whole-document changes (erasure, retention): `fn` edits a private copy, journaled whole. */
+  #changeImage<R>(
+    id: string,
+    fn: (doc: ConversationDocument) => Promise<{ result: R; write: boolean }>,
+  ): Promise<R> {
+    return this.#change(id, async (doc) => {
+      const copy = structuredClone(doc);
+      const { result, write } = await fn(copy);
+      return { result, change: write ? { img: copy } : null };
+    });
+  }
+
+  /** Before a write-back: overflow leaves the document (see moveOverflow). */
+  async #prepareWrite(doc: ConversationDocument): Promise<void> {
+    const before = footprint(doc);
+    if (await moveOverflow(doc, { docs: this.#docs, inbox: this.#inbox })) this.#index(doc, before);
   }
 
   // ── inbox ────────────────────────────────────────────────────────────────────
@@ -189,49 +244,17 @@ class LowdbStore extends LowdbCatalog implements Store {
   // ── commit unit ──────────────────────────────────────────────────────────────
   async commit(unit: CommitUnit): Promise<{ ok: true } | { ok: false; reason: 'conflict' }> {
     const now = this.#clock.now();
-    const outcome = await this.#change(unit.conversationId, async (doc) => {
-      const current = doc.conversation ? (doc.conversation.revision as number) : null;
-      const expected = unit.expectedRevision;
-      if (expected === null ? current !== null : current !== expected) return { result: false, write: false };
-      doc.conversation = unit.conversation ? this.#docs.sealConversation(unit.conversation) : null;
-      if (unit.contact) doc.contact = this.#docs.sealContact(unit.contact);
-      const known = new Set(doc.outbox.map((row) => row.id));
-      for (const row of unit.outbox) if (!known.has(row.id)) doc.outbox.push(this.#docs.sealOutbox(row));
-      doc.transcript.push(...unit.transcript.map((entry) => this.#docs.sealTranscript(entry)));
-      await this.#overflowTranscript(doc);
-      const cancelled = new Set([...unit.timersCancelled, ...unit.timersSet.map((timer) => timer.id)]);
-      doc.timers = [...doc.timers.filter((timer) => !cancelled.has(timer.id)), ...unit.timersSet];
-      const done = new Set(doc.inboxDone.map((entry) => entry.h));
-      for (const id of unit.inboxDone) {
-        const hash = hashInboxId(id);
-        if (done.has(hash)) continue;
-        doc.inboxDone.push({ h: hash, at: this.#indexes.pendingInbox.get(id)?.receivedAt ?? now });
-      }
-      if (doc.inboxDone.length > INBOX_DONE_IN_DOCUMENT) {
-        // Keep documents small for chatty conversations: older dedupe hashes move to the journal,
-        // durably, before the document that drops them is written.
-        const moved = doc.inboxDone.slice(0, doc.inboxDone.length - INBOX_DONE_IN_DOCUMENT / 2);
-        await this.#inbox.recordDone(moved);
-        doc.inboxDone = doc.inboxDone.slice(moved.length);
-      }
-      return { result: true, write: true };
+    const outcome = await this.#change(unit.conversationId, (doc) => {
+      const change = commitChange(doc, unit, {
+        docs: this.#docs,
+        receivedAt: (id) => this.#indexes.pendingInbox.get(id)?.receivedAt,
+        now,
+      });
+      return { result: change !== null, change };
     });
     if (!outcome) return { ok: false, reason: 'conflict' };
     for (const id of unit.inboxDone) this.#indexes.removePendingInbox(id);
     return { ok: true };
-  }
-
-  /** Moves the oldest transcript entries beyond the document bound to the overflow file. */
-  async #overflowTranscript(doc: ConversationDocument): Promise<void> {
-    const excess = doc.transcript.length - TRANSCRIPT_IN_DOCUMENT;
-    if (excess <= 0) return;
-    const moved = doc.transcript.slice(0, excess);
-    // Appended before the document is rewritten: a crash in between duplicates, never loses (reads dedupe by id).
-    await this.#docs.appendOverflow(doc.id, moved);
-    doc.transcript = doc.transcript.slice(excess);
-    doc.overflowCount = (doc.overflowCount ?? 0) + moved.length;
-    const oldest = Math.min(...moved.map((entry) => entry.at as number));
-    doc.overflowOldestAt = Math.min(doc.overflowOldestAt ?? NEVER, oldest);
   }
 
   async getConversation(id: string): Promise<ConversationRecord | null> {
@@ -276,10 +299,10 @@ class LowdbStore extends LowdbCatalog implements Store {
   }
 
   async upsertContact(contact: ContactRecord): Promise<void> {
-    await this.#change(contact.id, (doc) => {
-      doc.contact = this.#docs.sealContact(contact);
-      return { result: undefined, write: true };
-    });
+    await this.#change(contact.id, () => ({
+      result: undefined,
+      change: { contact: this.#docs.sealContact(contact) },
+    }));
   }
 
   // ── transcript ───────────────────────────────────────────────────────────────
@@ -311,66 +334,33 @@ class LowdbStore extends LowdbCatalog implements Store {
       byConversation.set(entry.conversationId, [...(byConversation.get(entry.conversationId) ?? []), entry]);
     await Promise.all(
       [...byConversation].map(([id, list]) =>
-        this.#change(id, async (doc) => {
+        this.#change(id, (doc) => {
           const known = new Set(doc.transcript.map((entry) => entry.id));
-          doc.transcript.push(
-            ...list.filter((entry) => !known.has(entry.id)).map((entry) => this.#docs.sealTranscript(entry)),
-          );
-          await this.#overflowTranscript(doc);
-          return { result: undefined, write: true };
+          const fresh = list.filter((entry) => !known.has(entry.id) && known.add(entry.id));
+          if (fresh.length === 0) return { result: undefined };
+          return {
+            result: undefined,
+            change: { tr: fresh.map((entry) => this.#docs.sealTranscript(entry)) },
+          };
         }),
       ),
     );
   }
 
   // ── outbox ───────────────────────────────────────────────────────────────────
-  async claimOutbox(owner: string, now: number, leaseUntil: number, limit: number): Promise<OutboxRecord[]> {
-    const heads: { conversationId: string; id: string; nextAttemptAt: number }[] = [];
-    for (const [conversationId, rows] of this.#indexes.unsent) {
-      const head = rows[0];
-      if (head && head.status === 'pending' && head.nextAttemptAt <= now)
-        heads.push({ conversationId, id: head.id, nextAttemptAt: head.nextAttemptAt });
-    }
-    heads.sort((a, b) => a.nextAttemptAt - b.nextAttemptAt);
-    const chosen = heads.slice(0, limit);
-    // Marked in the index at once, so a concurrent claim in this process cannot pick them too.
-    for (const head of chosen) {
-      const row = this.#indexes.unsent.get(head.conversationId)?.[0];
-      if (row) Object.assign(row, { status: 'sending', leaseUntil });
-    }
-    const claimed = await Promise.all(
-      chosen.map((head) =>
-        this.#change(head.conversationId, (doc) => {
-          const index = doc.outbox.findIndex((row) => row.id === head.id);
-          const stored = doc.outbox[index];
-          if (!stored || stored.status !== 'pending') return { result: null, write: false };
-          const row: OutboxRecord = { ...this.#docs.openOutbox(stored), status: 'sending', updatedAt: now };
-          doc.outbox[index] = { ...this.#docs.sealOutbox(row), leaseOwner: owner, leaseUntil };
-          return { result: row, write: true };
-        }),
-      ),
-    );
-    return claimed.filter((row): row is OutboxRecord => row !== null);
+  claimOutbox(owner: string, now: number, leaseUntil: number, limit: number): Promise<OutboxRecord[]> {
+    return this.#outbox.claim(owner, now, leaseUntil, limit);
   }
 
-  async updateOutbox(id: string, patch: OutboxPatch): Promise<OutboxRecord | null> {
-    const conversationId = this.#indexes.outboxConversation.get(id);
-    if (!conversationId) return null;
-    return this.#change(conversationId, (doc) => {
-      const index = doc.outbox.findIndex((row) => row.id === id);
-      const stored = doc.outbox[index];
-      if (!stored) return { result: null, write: false };
-      const row = applyOutboxPatch(this.#docs.openOutbox(stored), patch, this.#clock.now());
-      doc.outbox[index] = this.#docs.sealOutbox(row);
-      return { result: row, write: true };
-    });
+  updateOutbox(id: string, patch: OutboxPatch): Promise<OutboxRecord | null> {
+    return this.#outbox.update(id, patch);
   }
 
   async getOutbox(id: string): Promise<OutboxRecord | null> {
     const conversationId = this.#indexes.outboxConversation.get(id);
     if (!conversationId) return null;
     const stored = (await this.#docs.read(conversationId)).outbox.find((row) => row.id === id);
-    return stored ? this.#docs.openOutbox(structuredClone(stored)) : null;
+    return stored ? this.#outbox.open(stored) : null;
   }
 
   async findOutboxByWamid(wamid: string): Promise<OutboxRecord | null> {
@@ -381,36 +371,11 @@ class LowdbStore extends LowdbCatalog implements Store {
   async listOutbox(conversationId: string): Promise<OutboxRecord[]> {
     if (!this.#indexes.docIds.has(conversationId)) return [];
     const doc = await this.#docs.read(conversationId);
-    return doc.outbox.map((row) => this.#docs.openOutbox(structuredClone(row))).sort((a, b) => a.seq - b.seq);
+    return doc.outbox.map((row) => this.#outbox.open(row)).sort((a, b) => a.seq - b.seq);
   }
 
-  async recoverExpiredOutbox(now: number): Promise<number> {
-    const expired: { conversationId: string; id: string }[] = [];
-    for (const [conversationId, rows] of this.#indexes.unsent) {
-      for (const row of rows)
-        if (row.status === 'sending' && row.leaseUntil <= now) expired.push({ conversationId, id: row.id });
-    }
-    const results = await Promise.all(
-      expired.map(({ conversationId, id }) =>
-        this.#change(conversationId, (doc) => {
-          const index = doc.outbox.findIndex((row) => row.id === id);
-          const stored = doc.outbox[index];
-          if (
-            !stored ||
-            stored.status !== 'sending' ||
-            ((stored.leaseUntil as number | undefined) ?? 0) > now
-          )
-            return { result: 0, write: false };
-          doc.outbox[index] = this.#docs.sealOutbox({
-            ...this.#docs.openOutbox(stored),
-            status: 'pending',
-            updatedAt: now,
-          });
-          return { result: 1, write: true };
-        }),
-      ),
-    );
-    return results.reduce((sum: number, n) => sum + n, 0);
+  recoverExpiredOutbox(now: number): Promise<number> {
+    return this.#outbox.recoverExpired(now);
   }
 
   /** Rows not yet sent: `pending`, or `sending` with an unknown outcome. */
@@ -435,9 +400,7 @@ class LowdbStore extends LowdbCatalog implements Store {
     if (!entry) return;
     await this.#change(entry.timer.conversationId, (doc) => {
       const rest = doc.timers.filter((timer) => timer.id !== id);
-      const changed = rest.length !== doc.timers.length;
-      doc.timers = rest;
-      return { result: undefined, write: changed };
+      return { result: undefined, change: rest.length !== doc.timers.length ? { timers: rest } : null };
     });
   }
 
@@ -472,7 +435,11 @@ class LowdbStore extends LowdbCatalog implements Store {
       indexes: this.#indexes,
       docs: this.#docs,
       inbox: this.#inbox,
-      change: (id, fn) => this.#change(id, fn),
+      change: (id, fn) => this.#changeImage(id, fn),
+    }).then(async (outcome) => {
+      // The journal held the contact's data until its document was rewritten: empty it now.
+      await this.#docs.flushAll();
+      return outcome;
     });
   }
 
@@ -481,8 +448,9 @@ class LowdbStore extends LowdbCatalog implements Store {
       before,
       indexes: this.#indexes,
       docs: this.#docs,
-      change: (id, fn) => this.#change(id, fn),
+      change: (id, fn) => this.#changeImage(id, fn),
     });
+    await this.#docs.flushAll();
     for (const [hash, at] of this.#indexes.journalDone) {
       if (at < before) {
         this.#indexes.journalDone.delete(hash);

@@ -11,7 +11,13 @@ import {
   makeUnit,
 } from '../../conformance/fixtures.js';
 
-const store = createLowdbStore({ dataDir: process.argv[2]!, contentEncryption: false, fsync: true });
+// A short write-behind delay, so kills also land during write-backs and journal checkpoints.
+const store = createLowdbStore({
+  dataDir: process.argv[2]!,
+  contentEncryption: false,
+  fsync: true,
+  writeBehindMs: 5,
+});
 await store.init();
 const users = ['c1', 'c2', 'c3', 'c4'];
 

@@ -1,0 +1,110 @@
+import type { OutboxRecord } from '@parley/flow';
+import { applyOutboxPatch } from '../applyOutboxPatch.js';
+import type { OutboxPatch } from '../Store.js';
+import type { StoredOutbox } from './conversationDocument.js';
+import type { ChangeFn } from './footprint.js';
+import type { LowdbDocuments } from './LowdbDocuments.js';
+import type { LowdbIndexes } from './LowdbIndexes.js';
+
+/**
+ * The lowdb store's outbox. Claims are leases in memory only (the lock file guarantees one
+ * process per data folder): a claim writes nothing. After a restart every unsent row is claimable
+ * again; a row that may have been sent is reconciled by the dispatcher (callback data).
+ */
+export class LowdbOutbox {
+  readonly #docs: LowdbDocuments;
+  readonly #indexes: () => LowdbIndexes;
+  readonly #change: ChangeFn;
+  readonly #now: () => number;
+
+  constructor(input: {
+    docs: LowdbDocuments;
+    indexes: () => LowdbIndexes;
+    change: ChangeFn;
+    now: () => number;
+  }) {
+    this.#docs = input.docs;
+    this.#indexes = input.indexes;
+    this.#change = input.change;
+    this.#now = input.now;
+  }
+
+  /** A stored row as callers see it: `sending` while leased in memory. */
+  open(stored: StoredOutbox): OutboxRecord {
+    const row = this.#docs.openOutbox(structuredClone(stored));
+    if (row.status === 'pending' && this.#indexes().outboxLeases.has(row.id)) row.status = 'sending';
+    return row;
+  }
+
+  async claim(owner: string, now: number, leaseUntil: number, limit: number): Promise<OutboxRecord[]> {
+    const indexes = this.#indexes();
+    const heads: { conversationId: string; id: string; nextAttemptAt: number }[] = [];
+    for (const [conversationId, rows] of indexes.unsent) {
+      const head = rows[0];
+      if (head && head.status === 'pending' && head.nextAttemptAt <= now)
+        heads.push({ conversationId, id: head.id, nextAttemptAt: head.nextAttemptAt });
+    }
+    heads.sort((a, b) => a.nextAttemptAt - b.nextAttemptAt);
+    const chosen = heads.slice(0, limit);
+    // Leased in the index at once, so a concurrent claim in this process cannot pick them too.
+    for (const head of chosen) {
+      const row = indexes.unsent.get(head.conversationId)?.[0];
+      if (row) Object.assign(row, { status: 'sending', leaseUntil });
+      indexes.outboxLeases.set(head.id, { owner, until: leaseUntil });
+    }
+    const docs = await Promise.all(chosen.map((head) => this.#docs.read(head.conversationId)));
+    const claimed: OutboxRecord[] = [];
+    for (const [index, head] of chosen.entries()) {
+      const stored = docs[index]!.outbox.find((row) => row.id === head.id);
+      // Changed meanwhile (sent, erased): the re-index that follows that change fixes the index.
+      if (!stored || stored.status !== 'pending') {
+        const lease = indexes.outboxLeases.get(head.id);
+        if (lease?.owner === owner && lease.until === leaseUntil) indexes.outboxLeases.delete(head.id);
+        continue;
+      }
+      claimed.push({ ...this.#docs.openOutbox(structuredClone(stored)), status: 'sending', updatedAt: now });
+    }
+    return claimed;
+  }
+
+  update(id: string, patch: OutboxPatch): Promise<OutboxRecord | null> {
+    const indexes = this.#indexes();
+    const conversationId = indexes.outboxConversation.get(id);
+    if (!conversationId) return Promise.resolve(null);
+    return this.#change(conversationId, (doc) => {
+      const stored = doc.outbox.find((row) => row.id === id);
+      if (!stored) return { result: null };
+      const row = applyOutboxPatch(this.open(stored), patch, this.#now());
+      // The outcome is recorded: the lease ends with it.
+      indexes.outboxLeases.delete(id);
+      return { result: row, change: { out: [this.#docs.sealOutbox(row)] } };
+    });
+  }
+
+  async recoverExpired(now: number): Promise<number> {
+    const indexes = this.#indexes();
+    const stored: { conversationId: string; id: string }[] = [];
+    let recovered = 0;
+    for (const [conversationId, rows] of indexes.unsent) {
+      for (const row of rows) {
+        if (row.status !== 'sending' || row.leaseUntil > now) continue;
+        if (indexes.outboxLeases.delete(row.id)) {
+          Object.assign(row, { status: 'pending', leaseUntil: 0 });
+          recovered += 1;
+        } else stored.push({ conversationId, id: row.id });
+      }
+    }
+    // Rows stored as `sending` (written by older versions, or patched so): back to `pending` on disk.
+    const results = await Promise.all(
+      stored.map(({ conversationId, id }) =>
+        this.#change(conversationId, (doc) => {
+          const row = doc.outbox.find((candidate) => candidate.id === id);
+          if (!row || row.status !== 'sending' || (row.leaseUntil ?? 0) > now) return { result: 0 };
+          const next = { ...this.#docs.openOutbox(row), status: 'pending' as const, updatedAt: now };
+          return { result: 1, change: { out: [this.#docs.sealOutbox(next)] } };
+        }),
+      ),
+    );
+    return results.reduce((sum: number, n) => sum + n, recovered);
+  }
+}

@@ -26,6 +26,7 @@ import { createPreviewService } from './preview/createPreviewService.js';
 import { ensureDefaultBot } from './sandbox/ensureDefaultBot.js';
 import { createGraphClients } from './sandbox/graphClients.js';
 import { createConversationCommands } from './workers/conversationCommands.js';
+import { createEngineStoreView } from './workers/createEngineStoreView.js';
 import { createInboxWorker } from './workers/inboxWorker.js';
 import { startRetentionJob } from './workers/retentionJob.js';
 import { createTimerScheduler } from './workers/timerScheduler.js';
@@ -152,7 +153,7 @@ export async function startParley(config: Config, options: StartOptions): Promis
     tokenTimer.unref();
 
     const engine = createEngine({
-      store,
+      store: createEngineStoreView(store),
       registry,
       clock,
       http: createSafeHttp({

@@ -1,5 +1,6 @@
 import type { CommitUnit, EngineEvent, InboxRecord } from '@parley/flow';
 import type { Store } from '@parley/store';
+import { createBatchWriter } from './createBatchWriter.js';
 
 /** The engine as the worker sees it: one event in, one commit unit out, never throws. */
 export interface EventHandler {
@@ -56,6 +57,8 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
   let inFlight = 0;
   let pollTimer: NodeJS.Timeout | undefined;
   const idleWaiters: Array<() => void> = [];
+  // Status rows finish in bursts (a webhook carries up to hundreds): one write marks them done.
+  const statusDone = createBatchWriter<string>((ids) => store.markInboxDone(ids));
 
   const settleIdle = () => {
     if (inFlight === 0 && !claiming) for (const resolve of idleWaiters.splice(0)) resolve();
@@ -65,7 +68,7 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
     const event = row.event;
     if (event.type === 'message.status') {
       await options.applyStatus(event);
-      await store.markInboxDone([row.id]);
+      await statusDone.write([row.id]);
       return;
     }
     const startedAt = clock.now();
@@ -118,7 +121,6 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
             })
             .finally(() => {
               inFlight -= 1;
-              if (rows.length === batchSize) again = true;
               settleIdle();
             });
         }

@@ -47,6 +47,18 @@ export class PostgresDb {
     }
   }
 
+  /** Runs one statement on the pool (its own implicit transaction); retried on deadlock or serialization failure. */
+  async run<R extends pg.QueryResultRow>(text: string, values: unknown[]): Promise<pg.QueryResult<R>> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await this.pool.query<R>(text, values);
+      } catch (error) {
+        if (attempt < 4 && RETRYABLE.has((error as { code?: string }).code ?? '')) continue;
+        throw error;
+      }
+    }
+  }
+
   sealConversation(record: ConversationRecord): Record<string, unknown> {
     return sealFields(this.codec, record, sealedFieldsOf.conversation, aadFor.conversation(record.id));
   }

@@ -12,6 +12,8 @@ import type { Cipher } from '../crypto/createCipher.js';
 import { createFieldCodec } from '../crypto/FieldCodec.js';
 import type { ContactExport, ConversationFilter, OutboxPatch, PurgeReport, Store } from '../Store.js';
 import { silentLogger, systemClock, type StoreClock, type StoreLogger } from '../types.js';
+import { commitUnitStatement } from './commitUnitStatement.js';
+import { outboxPatchStatement } from './outboxPatchStatement.js';
 import { migrate, quoteSchema } from './migrate.js';
 import { migrations } from './migrations.js';
 import { PostgresCatalog } from './PostgresCatalog.js';
@@ -121,45 +123,36 @@ class PostgresStore extends PostgresCatalog implements Store {
   }
 
   async claimInbox(owner: string, now: number, leaseUntil: number, limit: number): Promise<InboxRecord[]> {
-    return this.db.tx(async (client) => {
-      const candidates = await client.query<{ conversation_id: string }>(
-        `SELECT i.conversation_id, min(i.arrival) AS first
+    // One statement (one round trip, one implicit transaction): pick the oldest conversations
+    // with due rows, lease them (in id order, so two instances never wait on each other in a
+    // cycle; a live lease of another owner is kept), then lease their pending rows.
+    const { rows } = await this.db.run<InboxRow & { first: string }>(
+      `WITH candidates AS (
+         SELECT i.conversation_id, min(i.arrival) AS first
          FROM inbox i LEFT JOIN conversation_leases l ON l.conversation_id = i.conversation_id
          WHERE i.status = 'pending' AND (i.lease_until IS NULL OR i.lease_until <= $2)
            AND (l.conversation_id IS NULL OR l.owner = $1 OR l.lease_until <= $2)
-         GROUP BY i.conversation_id ORDER BY first LIMIT $3`,
-        [owner, now, limit],
-      );
-      const order = candidates.rows.map((row) => row.conversation_id);
-      if (order.length === 0) return [];
-      // Taken in id order so two instances never wait on each other in a cycle.
-      const acquired = await client.query<{ conversation_id: string }>(
-        `INSERT INTO conversation_leases (conversation_id, owner, lease_until)
-         SELECT id, $2, $3 FROM unnest($1::text[]) AS id ORDER BY id
+         GROUP BY i.conversation_id ORDER BY first LIMIT $4),
+       acquired AS (
+         INSERT INTO conversation_leases (conversation_id, owner, lease_until)
+         SELECT conversation_id, $1, $3 FROM candidates ORDER BY conversation_id
          ON CONFLICT (conversation_id) DO UPDATE SET owner = EXCLUDED.owner, lease_until = EXCLUDED.lease_until
-         WHERE conversation_leases.owner = EXCLUDED.owner OR conversation_leases.lease_until <= $4
-         RETURNING conversation_id`,
-        [order, owner, leaseUntil, now],
-      );
-      const mine = new Set(acquired.rows.map((row) => row.conversation_id));
-      const rank = new Map(order.map((id, index) => [id, index]));
-      const rows = await client.query<InboxRow>(
-        `UPDATE inbox SET lease_owner = $2, lease_until = $3, attempts = attempts + 1
+         WHERE conversation_leases.owner = EXCLUDED.owner OR conversation_leases.lease_until <= $2
+         RETURNING conversation_id),
+       claimed AS (
+         UPDATE inbox SET lease_owner = $1, lease_until = $3, attempts = attempts + 1
          WHERE id IN (
            SELECT id FROM inbox
-           WHERE conversation_id = ANY($1::text[]) AND status = 'pending' AND (lease_until IS NULL OR lease_until <= $4)
-           ORDER BY arrival LIMIT $5 FOR UPDATE SKIP LOCKED)
-         RETURNING id, conversation_id, received_at, status, attempts, event, arrival`,
-        [[...mine], owner, leaseUntil, now, limit],
-      );
-      return rows.rows
-        .sort(
-          (a, b) =>
-            rank.get(a.conversation_id)! - rank.get(b.conversation_id)! ||
-            Number(a.arrival) - Number(b.arrival),
-        )
-        .map((row) => this.db.openInbox(row));
-    });
+           WHERE conversation_id IN (SELECT conversation_id FROM acquired) AND status = 'pending'
+             AND (lease_until IS NULL OR lease_until <= $2)
+           ORDER BY arrival LIMIT $4 FOR UPDATE SKIP LOCKED)
+         RETURNING id, conversation_id, received_at, status, attempts, event, arrival)
+       SELECT claimed.*, candidates.first FROM claimed JOIN candidates USING (conversation_id)`,
+      [owner, now, leaseUntil, limit],
+    );
+    return rows
+      .sort((a, b) => Number(a.first) - Number(b.first) || Number(a.arrival) - Number(b.arrival))
+      .map((row) => this.db.openInbox(row));
   }
 
   async releaseInboxClaims(owner: string): Promise<void> {
@@ -182,102 +175,9 @@ class PostgresStore extends PostgresCatalog implements Store {
 
   // ── commit unit ──────────────────────────────────────────────────────────────
   async commit(unit: CommitUnit): Promise<{ ok: true } | { ok: false; reason: 'conflict' }> {
-    const now = this.#clock.now();
-    const conflict = Symbol('conflict');
-    try {
-      await this.db.tx(async (client) => {
-        const { conversation, expectedRevision } = unit;
-        let changed: number;
-        if (expectedRevision === null) {
-          changed = conversation
-            ? ((
-                await client.query(
-                  `INSERT INTO conversations (id, phone_number_id, user_id, bot_id, status, revision, updated_at, data)
-                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING`,
-                  this.#conversationParams(conversation),
-                )
-              ).rowCount ?? 0)
-            : (
-                  await client.query('SELECT 1 FROM conversations WHERE id = $1 FOR UPDATE', [
-                    unit.conversationId,
-                  ])
-                ).rowCount === 0
-              ? 1
-              : 0;
-        } else if (conversation) {
-          changed =
-            (
-              await client.query(
-                `UPDATE conversations SET phone_number_id = $2, user_id = $3, bot_id = $4, status = $5, revision = $6, updated_at = $7, data = $8
-                 WHERE id = $1 AND revision = $9`,
-                [...this.#conversationParams(conversation), expectedRevision],
-              )
-            ).rowCount ?? 0;
-        } else {
-          changed =
-            (
-              await client.query('DELETE FROM conversations WHERE id = $1 AND revision = $2', [
-                unit.conversationId,
-                expectedRevision,
-              ])
-            ).rowCount ?? 0;
-        }
-        if (changed === 0) throw conflict;
-        if (unit.contact) await this.db.upsertContact(client, unit.contact);
-        for (const row of unit.outbox) {
-          await client.query(
-            `INSERT INTO outbox (id, conversation_id, seq, status, next_attempt_at, wamid, updated_at, data)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING`,
-            [
-              row.id,
-              row.conversationId,
-              row.seq,
-              row.status,
-              row.nextAttemptAt,
-              row.wamid ?? null,
-              row.updatedAt,
-              this.db.sealOutbox(row),
-            ],
-          );
-        }
-        await this.db.insertTranscript(client, unit.transcript);
-        const replaced = [...unit.timersCancelled, ...unit.timersSet.map((timer) => timer.id)];
-        if (replaced.length > 0)
-          await client.query('DELETE FROM timers WHERE id = ANY($1::text[])', [replaced]);
-        for (const timer of unit.timersSet) {
-          await client.query(
-            'INSERT INTO timers (id, conversation_id, due_at, data) VALUES ($1, $2, $3, $4)',
-            [timer.id, timer.conversationId, timer.dueAt, timer],
-          );
-        }
-        if (unit.inboxDone.length > 0) {
-          // Ids never appended (a synthetic event) are recorded too: the dedupe covers them.
-          await client.query(
-            `INSERT INTO inbox (id, conversation_id, received_at, status)
-             SELECT id, $2, $3, 'done' FROM unnest($1::text[]) AS id
-             ON CONFLICT (id) DO UPDATE SET status = 'done', lease_owner = NULL, lease_until = NULL`,
-            [[...new Set(unit.inboxDone)], unit.conversationId, now],
-          );
-        }
-      });
-    } catch (error) {
-      if (error === conflict) return { ok: false, reason: 'conflict' };
-      throw error;
-    }
-    return { ok: true };
-  }
-
-  #conversationParams(c: ConversationRecord): unknown[] {
-    return [
-      c.id,
-      c.phoneNumberId,
-      c.userId,
-      c.botId,
-      c.status,
-      c.revision,
-      c.updatedAt,
-      this.db.sealConversation(c),
-    ];
+    const { text, values } = commitUnitStatement(this.db, unit, this.#clock.now());
+    const { rows } = await this.db.run<{ changed: number }>(text, values);
+    return rows[0]?.changed ? { ok: true } : { ok: false, reason: 'conflict' };
   }
 
   async getConversation(id: string): Promise<ConversationRecord | null> {
@@ -371,17 +271,25 @@ class PostgresStore extends PostgresCatalog implements Store {
   }
 
   async updateOutbox(id: string, patch: OutboxPatch): Promise<OutboxRecord | null> {
-    return this.db.tx(async (client) => {
-      const { rows } = await client.query<Data>('SELECT data FROM outbox WHERE id = $1 FOR UPDATE', [id]);
-      if (!rows[0]) return null;
-      const row = applyOutboxPatch(this.db.openOutbox(rows[0].data), patch, this.#clock.now());
-      await client.query(
-        `UPDATE outbox SET status = $2, next_attempt_at = $3, wamid = $4, updated_at = $5, data = $6, lease_owner = NULL, lease_until = NULL
-         WHERE id = $1`,
-        [id, row.status, row.nextAttemptAt, row.wamid ?? null, row.updatedAt, this.db.sealOutbox(row)],
-      );
-      return row;
-    });
+    const now = this.#clock.now();
+    // A sealed lastError needs the record decrypted and sealed again: read, patch, write.
+    if (patch.lastError !== undefined && this.db.codec.contentEncryption) {
+      return this.db.tx(async (client) => {
+        const { rows } = await client.query<Data>('SELECT data FROM outbox WHERE id = $1 FOR UPDATE', [id]);
+        if (!rows[0]) return null;
+        const row = applyOutboxPatch(this.db.openOutbox(rows[0].data), patch, now);
+        await client.query(
+          `UPDATE outbox SET status = $2, next_attempt_at = $3, wamid = $4, updated_at = $5, data = $6, lease_owner = NULL, lease_until = NULL
+           WHERE id = $1`,
+          [id, row.status, row.nextAttemptAt, row.wamid ?? null, row.updatedAt, this.db.sealOutbox(row)],
+        );
+        return row;
+      });
+    }
+    // Otherwise one UPDATE: the plain fields merge into the JSON, the status is computed in SQL.
+    const { text, values } = outboxPatchStatement(id, patch, now);
+    const { rows } = await this.db.run<Data>(text, values);
+    return rows[0] ? this.db.openOutbox(rows[0].data) : null;
   }
 
   async getOutbox(id: string): Promise<OutboxRecord | null> {

@@ -1,15 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { ChannelError, DeliveryStatus, OutboxRecord, TranscriptEntry } from '@parley/flow';
-import { classifyGraphError, GraphError } from '../graph/GraphError.js';
+import { GraphError } from '../graph/GraphError.js';
 import type { GraphClient } from '../graph/createGraphClient.js';
 import { silentLogger, type Clock, type Logger, type Random } from '../ports.js';
 import type { MessageStatusEvent } from '../webhook/parseWebhook.js';
 import { computeBackoff } from './computeBackoff.js';
 import { createKeyedLock } from './createKeyedLock.js';
-import { createTickLoop } from './createTickLoop.js';
+import { createOutboxOutcomes, type AttemptResult } from './createOutboxOutcomes.js';
 import { createRateLimiter, type RateLimiterOptions } from './createRateLimiter.js';
-import { furthestStatus, mergeDeliveryStatus } from './mergeDeliveryStatus.js';
-import { outboxEntry, type OutboxTranscriptCode } from './outboxTranscript.js';
+import { createTickLoop } from './createTickLoop.js';
+import { createStatusApplier } from './createStatusApplier.js';
 
 /** The outbox change a dispatcher writes; structurally the Store's `OutboxPatch`. */
 export interface DispatcherOutboxPatch {
@@ -52,8 +52,13 @@ export interface DispatcherOptions {
   };
   /** A claimed row is someone else's to recover after this. @default 30_000 */
   leaseMs?: number;
-  /** Rows claimed per tick. @default 50 */
+  /** Rows claimed per round. @default 50 */
   batchSize?: number;
+  /**
+   * Sends in flight at once, across conversations (each conversation still sends one at a time, in
+   * order). Rows waiting for a rate-limit slot count too. @default 256
+   */
+  maxInFlight?: number;
   /** After an ambiguous failure, wait this long for the status webhook before resending. @default 60_000 */
   ambiguousGraceMs?: number;
   /** Longest sleep of the loop when nothing is due. @default 1000 */
@@ -64,7 +69,7 @@ export interface DispatcherOptions {
   /** Token expired or refused (190, permissions): surface loudly, mark the bot unhealthy. */
   onCredentialsError?: (phoneNumberId: string, error: GraphError) => void;
   /** Called after each attempt, for metrics. */
-  onAttempt?: (result: 'sent' | 'retry' | 'failed' | 'deferred' | 'credentials', row: OutboxRecord) => void;
+  onAttempt?: (result: AttemptResult, row: OutboxRecord) => void;
   /** Ids for transcript entries. @default crypto.randomUUID */
   ids?: () => string;
 }
@@ -76,7 +81,7 @@ export interface TickReport {
   retried: number;
   failed: number;
   deferred: number;
-  /** The earliest time a deferred row can go, when one was deferred. */
+  /** The earliest time a deferred (rate-limited) row can go, when one is waiting. */
   nextDueAt: number | null;
 }
 
@@ -85,6 +90,7 @@ export type ApplyStatusResult =
 
 /** Sends the outbox: in order per conversation, paced, retried, reconciled by status webhooks. */
 export interface Dispatcher {
+  /** One claim round, then waits for the sends it started (tests; the loop never waits on sends). */
   tick(): Promise<TickReport>;
   start(): void;
   stop(): Promise<void>;
@@ -93,12 +99,10 @@ export interface Dispatcher {
   applyStatus(event: MessageStatusEvent): Promise<ApplyStatusResult>;
 }
 
-/** Codes that are pacing rather than failure: back off the pair or the number, not the message. */
-const PAIR_RATE_LIMIT = 131056;
-const THROUGHPUT_LIMIT = 130429;
-
 /**
- * Creates the outbox dispatcher.
+ * Creates the outbox dispatcher. Its loop claims rows whenever it has room and never waits for a
+ * batch to finish: each send completes on its own and wakes the loop (the conversation's next row
+ * may now be due). Rows held back by the rate limiter stay claimed in memory until their slot.
  * @example
  * const dispatcher = createDispatcher({ store, graph: () => client, owner: 'server-1' });
  * dispatcher.start(); // and `dispatcher.applyStatus(event)` for each `message.status` from the inbox
@@ -108,101 +112,44 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   const clock = options.clock ?? Date.now;
   const random = options.random ?? Math.random;
   const log = options.log ?? silentLogger;
-  const ids = options.ids ?? randomUUID;
   const leaseMs = options.leaseMs ?? 30_000;
   const batchSize = options.batchSize ?? 50;
-  const graceMs = options.ambiguousGraceMs ?? 60_000;
+  const maxInFlight = Math.max(1, options.maxInFlight ?? 256);
   const idleMs = options.idleMs ?? 1000;
   const backoff = { baseMs: options.retry?.baseMs ?? 1000, maxMs: options.retry?.maxMs ?? 300_000 };
   const limiter = createRateLimiter(options.rate);
+  const deadlineOf = (row: OutboxRecord) =>
+    options.retry?.deadlineMs !== undefined
+      ? Math.min(row.deadlineAt, row.createdAt + options.retry.deadlineMs)
+      : row.deadlineAt;
+  const outcomes = createOutboxOutcomes({
+    store,
+    limiter,
+    clock,
+    random,
+    ids: options.ids ?? randomUUID,
+    log,
+    backoff,
+    graceMs: options.ambiguousGraceMs ?? 60_000,
+    deadlineOf,
+    onCredentialsError: options.onCredentialsError,
+    onAttempt: options.onAttempt,
+  });
+  const { fail, handleSendError } = outcomes;
   let lastRecoverAt = -Infinity;
   let lastSweepAt = -Infinity;
 
   /** Serialises the send result and status webhooks of one row inside this process. */
   const withRowLock = createKeyedLock();
-
-  const deadlineOf = (row: OutboxRecord) =>
-    options.retry?.deadlineMs !== undefined
-      ? Math.min(row.deadlineAt, row.createdAt + options.retry.deadlineMs)
-      : row.deadlineAt;
-
-  async function record(
-    row: OutboxRecord,
-    code: OutboxTranscriptCode,
-    init: Omit<Parameters<typeof outboxEntry>[2], 'id' | 'at'>,
-  ) {
-    try {
-      await store.appendTranscript([outboxEntry(row, code, { id: ids(), at: clock(), ...init })]);
-    } catch (error) {
-      log.error({ err: error, outboxId: row.id }, 'could not write the outbox transcript entry');
-    }
-  }
-
-  async function fail(row: OutboxRecord, attempts: number, error: ChannelError, code: OutboxTranscriptCode) {
-    await store.updateOutbox(row.id, {
-      status: 'failed',
-      attempts,
-      lastError: error,
-      nextAttemptAt: clock(),
-    });
-    await record(row, code, { detail: error.message ?? String(error.code), errors: [error] });
-    options.onAttempt?.('failed', row);
-  }
-
-  /** Schedules another attempt, or gives up when that would pass the row's deadline. */
-  async function retryLater(row: OutboxRecord, attempts: number, error: ChannelError, delayMs: number) {
-    const nextAttemptAt = clock() + delayMs;
-    if (nextAttemptAt > deadlineOf(row)) {
-      await fail(row, attempts, error, 'outbox.failed');
-      return 'failed' as const;
-    }
-    await store.updateOutbox(row.id, { status: 'pending', attempts, nextAttemptAt, lastError: error });
-    await record(row, 'outbox.retry', { detail: error.message ?? `code ${error.code}`, errors: [error] });
-    options.onAttempt?.('retry', row);
-    return 'retried' as const;
-  }
-
-  async function handleSendError(row: OutboxRecord, attempts: number, error: GraphError) {
-    const channelError = error.toChannelError();
-    const now = clock();
-    switch (classifyGraphError(error)) {
-      case 'retry': {
-        let delay = computeBackoff(attempts, backoff, random);
-        if (error.code === PAIR_RATE_LIMIT) {
-          // Meta: retry a pair after 4^X seconds; other users are not affected.
-          delay = Math.max(delay, 1000 * 4 ** Math.min(5, attempts - 1));
-          limiter.pausePair(row.phoneNumberId, row.recipient, now + delay);
-        } else if (error.code === THROUGHPUT_LIMIT) {
-          limiter.pauseNumber(row.phoneNumberId, now + delay);
-        }
-        // The message may have gone out: give its status webhook time to reconcile before resending.
-        if (error.ambiguous) delay = Math.max(delay, graceMs);
-        return retryLater(row, attempts, channelError, delay);
-      }
-      case 'needs_template':
-        await fail(row, attempts, channelError, 'window.closed');
-        return 'failed' as const;
-      case 'credentials': {
-        log.error(
-          { phoneNumberId: row.phoneNumberId, code: error.code, traceId: error.traceId },
-          'WhatsApp refused the access token: sending is paused for this number',
-        );
-        const delay = backoff.maxMs;
-        limiter.pauseNumber(row.phoneNumberId, now + delay);
-        try {
-          options.onCredentialsError?.(row.phoneNumberId, error);
-        } catch (callbackError) {
-          log.error({ err: callbackError }, 'onCredentialsError failed');
-        }
-        await record(row, 'outbox.credentials', { errors: [channelError] });
-        options.onAttempt?.('credentials', row);
-        return retryLater(row, attempts, channelError, delay);
-      }
-      case 'permanent':
-        await fail(row, attempts, channelError, 'outbox.failed');
-        return 'failed' as const;
-    }
-  }
+  /** Conversations with a send in flight here: never two messages of one conversation at once. */
+  const sendingConversations = new Set<string>();
+  let inFlight = 0;
+  const running = new Set<Promise<void>>();
+  /**
+   * Claimed rows waiting for a rate-limit slot, kept (and leased) here instead of being written
+   * back and claimed again: no store churn while a number or a pair is paced.
+   */
+  const held = new Map<string, { row: OutboxRecord; retryAt: number; claimedAt: number }>();
 
   async function send(row: OutboxRecord): Promise<'sent' | 'retried' | 'failed'> {
     const attempts = row.attempts + 1;
@@ -231,17 +178,83 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     });
     return withRowLock(row.id, async () => {
       if (!result.ok) return handleSendError(row, attempts, result.error);
-      // A status webhook may have beaten the response here (it carries our callback data).
-      const current = await store.getOutbox(row.id);
-      const status = furthestStatus(current?.status ?? 'sending', 'sent');
-      await store.updateOutbox(row.id, { status, wamid: result.wamid, attempts, nextAttemptAt: clock() });
-      await record(row, 'outbox.sent', { status: 'sent' });
+      // `sent` as a delivery status: a status webhook that beat this response (it carries our
+      // callback data) may already have moved the row further, and the store never moves it back.
+      // No transcript entry: the `sent` status webhook says the same.
+      await store.updateOutbox(row.id, {
+        deliveryStatus: 'sent',
+        wamid: result.wamid,
+        attempts,
+        nextAttemptAt: clock(),
+      });
       options.onAttempt?.('sent', row);
       return 'sent' as const;
     });
   }
 
-  async function tick(): Promise<TickReport> {
+  /** Starts a send; the promise settles when its outcome is written. */
+  function start(row: OutboxRecord, report: TickReport): Promise<void> {
+    inFlight += 1;
+    sendingConversations.add(row.conversationId);
+    const done = send(row)
+      .then(
+        (outcome) => {
+          report[outcome === 'retried' ? 'retried' : outcome] += 1;
+        },
+        async (error: unknown) => {
+          log.error({ err: error, outboxId: row.id }, 'outbox send crashed; the row will be retried');
+          report.retried += 1;
+          await store
+            .updateOutbox(row.id, {
+              status: 'pending',
+              nextAttemptAt: clock() + computeBackoff(row.attempts + 1, backoff, random),
+            })
+            .catch(() => undefined);
+        },
+      )
+      .finally(() => {
+        inFlight -= 1;
+        sendingConversations.delete(row.conversationId);
+        running.delete(done);
+        loop.wake();
+      });
+    running.add(done);
+    return done;
+  }
+
+  /** Sends a claimed row now, holds it for its rate-limit slot, or writes it back. */
+  async function consider(
+    row: OutboxRecord,
+    claimedAt: number,
+    now: number,
+    report: TickReport,
+    sends: Promise<void>[],
+  ) {
+    if (now >= deadlineOf(row)) {
+      await fail(
+        row,
+        row.attempts,
+        { code: -1, title: 'deadline', message: 'deadline passed before sending' },
+        'outbox.expired',
+      );
+      report.failed += 1;
+      return;
+    }
+    const slot = limiter.tryAcquire(row.phoneNumberId, row.recipient, now);
+    if (slot.ok) {
+      sends.push(start(row, report));
+      return;
+    }
+    report.deferred += 1;
+    report.nextDueAt = Math.min(report.nextDueAt ?? Infinity, slot.retryAt);
+    options.onAttempt?.('deferred', row);
+    // Held only well inside its lease; a long pause (a 131056, a refused token) goes back to the store.
+    if (slot.retryAt - claimedAt < leaseMs / 2) held.set(row.id, { row, retryAt: slot.retryAt, claimedAt });
+    else await store.updateOutbox(row.id, { status: 'pending', nextAttemptAt: slot.retryAt });
+  }
+
+  /** One round: due held rows first, then a claim for the room left. Does not wait for sends. */
+  async function round(sends: Promise<void>[]): Promise<{ report: TickReport; room: number }> {
     const report: TickReport = { claimed: 0, sent: 0, retried: 0, failed: 0, deferred: 0, nextDueAt: null };
     const now = clock();
     if (now - lastRecoverAt >= leaseMs / 2) {
@@ -253,140 +266,47 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       lastSweepAt = now;
       limiter.sweep(now);
     }
-    const rows = await store.claimOutbox(owner, now, now + leaseMs, batchSize);
+    for (const [id, entry] of [...held]) {
+      if (entry.retryAt > now) {
+        report.nextDueAt = Math.min(report.nextDueAt ?? Infinity, entry.retryAt);
+        continue;
+      }
+      held.delete(id);
+      await consider(entry.row, entry.claimedAt, now, report, sends);
+    }
+    const room = Math.min(batchSize, maxInFlight - inFlight - held.size);
+    if (room <= 0) return { report, room };
+    const rows = await store.claimOutbox(owner, now, now + leaseMs, room);
     report.claimed = rows.length;
     rows.sort((a, b) => (a.conversationId === b.conversationId ? a.seq - b.seq : a.createdAt - b.createdAt));
-    const inFlight = new Set<string>();
-    const sends: Promise<void>[] = [];
+    const heldConversations = new Set([...held.values()].map((entry) => entry.row.conversationId));
     for (const row of rows) {
-      if (inFlight.has(row.conversationId)) {
+      if (sendingConversations.has(row.conversationId) || heldConversations.has(row.conversationId)) {
         // Never two messages of one conversation at once, whatever the store handed out.
         await store.updateOutbox(row.id, { status: 'pending', nextAttemptAt: row.nextAttemptAt });
         report.deferred += 1;
         continue;
       }
-      if (now >= deadlineOf(row)) {
-        await fail(
-          row,
-          row.attempts,
-          { code: -1, title: 'deadline', message: 'deadline passed before sending' },
-          'outbox.expired',
-        );
-        report.failed += 1;
-        continue;
-      }
-      const slot = limiter.tryAcquire(row.phoneNumberId, row.recipient, now);
-      if (!slot.ok) {
-        await store.updateOutbox(row.id, { status: 'pending', nextAttemptAt: slot.retryAt });
-        report.deferred += 1;
-        report.nextDueAt = Math.min(report.nextDueAt ?? Infinity, slot.retryAt);
-        options.onAttempt?.('deferred', row);
-        continue;
-      }
-      inFlight.add(row.conversationId);
-      sends.push(
-        send(row).then(
-          (outcome) => {
-            report[outcome === 'retried' ? 'retried' : outcome] += 1;
-          },
-          async (error: unknown) => {
-            log.error({ err: error, outboxId: row.id }, 'outbox send crashed; the row will be retried');
-            report.retried += 1;
-            await store
-              .updateOutbox(row.id, {
-                status: 'pending',
-                nextAttemptAt: clock() + computeBackoff(row.attempts + 1, backoff, random),
-              })
-              .catch(() => undefined);
-          },
-        ),
-      );
+      await consider(row, now, now, report, sends);
+      if (held.has(row.id)) heldConversations.add(row.conversationId);
     }
-    await Promise.all(sends);
-    return report;
+    return { report, room };
   }
 
-  async function applyStatus(event: MessageStatusEvent): Promise<ApplyStatusResult> {
-    let row = await store.findOutboxByWamid(event.wamid);
-    let byCallback = false;
-    if (!row && event.callbackData !== undefined) {
-      const candidate = await store.getOutbox(event.callbackData);
-      // Our callback data is the row id; another app's data (or a resent row's old wamid) is not ours.
-      if (candidate && candidate.phoneNumberId === event.key.phoneNumberId) {
-        if (candidate.wamid === undefined) {
-          row = candidate;
-          byCallback = true;
-        } else if (event.status !== 'failed') {
-          // An earlier attempt whose answer was lost did reach the user after all.
-          log.warn(
-            { outboxId: candidate.id, status: event.status },
-            'an earlier attempt was delivered too: possible duplicate',
-          );
-        }
-      }
-    }
-    if (!row) return { matched: false };
-    const found = row;
-    return withRowLock(found.id, async () => {
-      const current = (await store.getOutbox(found.id)) ?? found;
-      const merge = mergeDeliveryStatus(current.status, event.status);
-      const wamidPatch = current.wamid === undefined ? { wamid: event.wamid } : {};
-      const errors = event.errors ?? [];
-      if (merge.action === 'keep') {
-        await record(current, 'outbox.status', { detail: event.status, status: event.status, errors });
-        return { matched: true as const, outboxId: current.id, status: current.status, changed: false };
-      }
-      if (merge.action === 'advance') {
-        await store.updateOutbox(current.id, {
-          status: merge.status,
-          deliveryStatus: event.status,
-          ...wamidPatch,
-        });
-        if (byCallback) {
-          log.info({ outboxId: current.id }, 'lost send response reconciled by a status webhook');
-          await record(current, 'outbox.reconciled', { status: event.status });
-        }
-        await record(current, 'outbox.status', { detail: event.status, status: event.status });
-        return { matched: true as const, outboxId: current.id, status: merge.status, changed: true };
-      }
-      const error: ChannelError = errors[0] ?? { code: -1, message: 'failed without an error code' };
-      const cls = classifyGraphError(error);
-      await record(current, 'outbox.status', { detail: event.status, status: event.status, errors });
-      if (cls === 'retry') {
-        const outcome = await retryLater(
-          current,
-          current.attempts,
-          error,
-          computeBackoff(current.attempts, backoff, random),
-        );
-        return {
-          matched: true as const,
-          outboxId: current.id,
-          status: outcome === 'failed' ? 'failed' : 'pending',
-          changed: true,
-        };
-      }
-      if (cls === 'credentials') {
-        options.onCredentialsError?.(
-          current.phoneNumberId,
-          new GraphError({ message: error.message ?? 'credentials refused', code: error.code }),
-        );
-      }
-      await fail(
-        current,
-        current.attempts,
-        error,
-        cls === 'needs_template' ? 'window.closed' : 'outbox.failed',
-      );
-      return { matched: true as const, outboxId: current.id, status: 'failed' as const, changed: true };
-    });
+  async function tick(): Promise<TickReport> {
+    const sends: Promise<void>[] = [];
+    const { report } = await round(sends);
+    await Promise.all(sends);
+    await outcomes.flush();
+    return report;
   }
 
   const loop = createTickLoop({
     tick: async () => {
-      const report = await tick();
+      const { report, room } = await round([]);
       return {
-        busy: report.claimed >= batchSize && report.deferred < report.claimed,
+        // A full claim means more may be waiting, as long as there is room for it.
+        busy: room > 0 && report.claimed >= room && inFlight + held.size < maxInFlight,
         nextDueAt: report.nextDueAt,
       };
     },
@@ -395,5 +315,27 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     log,
   });
 
-  return { tick, applyStatus, start: loop.start, stop: loop.stop, wake: loop.wake };
+  async function stop(): Promise<void> {
+    await loop.stop();
+    while (running.size > 0) await Promise.all([...running]);
+    // Held rows go back to the store at once, rather than waiting out their lease.
+    for (const [id, entry] of [...held]) {
+      held.delete(id);
+      await store
+        .updateOutbox(id, { status: 'pending', nextAttemptAt: entry.retryAt })
+        .catch((error: unknown) => log.error({ err: error, outboxId: id }, 'could not release a held row'));
+    }
+    await outcomes.flush();
+  }
+
+  const applyStatus = createStatusApplier({
+    store,
+    withRowLock,
+    outcomes,
+    log,
+    backoff,
+    random,
+    onCredentialsError: options.onCredentialsError,
+  });
+  return { tick, applyStatus, start: loop.start, stop, wake: loop.wake };
 }

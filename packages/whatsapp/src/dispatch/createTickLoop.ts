@@ -58,10 +58,12 @@ export function createTickLoop(options: {
       let delay = options.idleMs;
       if (outcome?.busy || wakeRequested) delay = 0;
       else if (outcome?.nextDueAt != null) {
-        delay = Math.min(options.idleMs, Math.max(0, outcome.nextDueAt - options.clock()));
+        delay = Math.min(options.idleMs, Math.max(1, outcome.nextDueAt - options.clock()));
       }
-      // Even a busy loop yields to the event loop, so the webhook keeps answering fast.
-      await sleep(Math.max(delay, 1));
+      // Even a busy loop yields to the event loop (setImmediate runs after pending I/O), so the
+      // webhook keeps answering fast; but more work now never waits on a timer.
+      if (delay <= 0) await new Promise<void>((resolve) => setImmediate(resolve));
+      else await sleep(delay);
     }
   }
 

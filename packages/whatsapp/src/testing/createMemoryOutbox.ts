@@ -9,6 +9,15 @@ export interface MemoryOutbox extends DispatcherStore {
   add(row: OutboxRecord): void;
 }
 
+const RANK: Record<OutboxRecord['status'], number> = {
+  pending: 0,
+  sending: 1,
+  sent: 2,
+  delivered: 3,
+  read: 4,
+  played: 5,
+  failed: 6,
+};
 const ACTIVE = new Set<OutboxRecord['status']>(['pending', 'sending']);
 
 /**
@@ -54,8 +63,15 @@ export function createMemoryOutbox(): MemoryOutbox {
     async updateOutbox(id, patch: DispatcherOutboxPatch) {
       const row = rows.get(id);
       if (!row) return null;
-      const { deliveryStatus: _deliveryStatus, ...fields } = patch;
+      const { deliveryStatus, ...fields } = patch;
       Object.assign(row, fields);
+      // As the Store does: a delivery status only moves a row forward; `failed` wins before delivery.
+      if (deliveryStatus === 'failed') {
+        if (RANK[row.status] < RANK.delivered) row.status = 'failed';
+      } else if (deliveryStatus !== undefined) {
+        if (row.status === 'failed' ? deliveryStatus !== 'sent' : RANK[deliveryStatus] > RANK[row.status])
+          row.status = deliveryStatus;
+      }
       leases.delete(id);
       return copy(row);
     },

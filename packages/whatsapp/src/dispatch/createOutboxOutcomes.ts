@@ -1,0 +1,140 @@
+import type { ChannelError, OutboxRecord, TranscriptEntry } from '@parley/flow';
+import { classifyGraphError, type GraphError } from '../graph/GraphError.js';
+import type { Clock, Logger, Random } from '../ports.js';
+import { createBatchWriter } from './createBatchWriter.js';
+import { computeBackoff, type BackoffOptions } from './computeBackoff.js';
+import type { RateLimiter } from './createRateLimiter.js';
+import type { DispatcherOutboxPatch } from './createDispatcher.js';
+import { outboxEntry, type OutboxTranscriptCode } from './outboxTranscript.js';
+
+/** What an attempt came to, for metrics. */
+export type AttemptResult = 'sent' | 'retry' | 'failed' | 'deferred' | 'credentials';
+
+/** Codes that are pacing rather than failure: back off the pair or the number, not the message. */
+const PAIR_RATE_LIMIT = 131056;
+const THROUGHPUT_LIMIT = 130429;
+
+/** Writes what became of a send attempt: the outbox row, the transcript, the limiter. */
+export interface OutboxOutcomes {
+  /** Adds a transcript entry about a row (batched with concurrent ones); never throws. */
+  record(
+    row: OutboxRecord,
+    code: OutboxTranscriptCode,
+    init?: { detail?: string; status?: TranscriptEntry['status']; errors?: ChannelError[] },
+  ): Promise<void>;
+  fail(row: OutboxRecord, attempts: number, error: ChannelError, code: OutboxTranscriptCode): Promise<void>;
+  /** Schedules another attempt, or gives up when that would pass the row's deadline. */
+  retryLater(
+    row: OutboxRecord,
+    attempts: number,
+    error: ChannelError,
+    delayMs: number,
+  ): Promise<'retried' | 'failed'>;
+  handleSendError(row: OutboxRecord, attempts: number, error: GraphError): Promise<'retried' | 'failed'>;
+  /** Waits for queued transcript writes. */
+  flush(): Promise<void>;
+}
+
+/**
+ * Creates the dispatcher's outcome writer. Transcript entries of concurrent attempts and status
+ * webhooks go to the store as one `appendTranscript` call per round trip.
+ * @example const outcomes = createOutboxOutcomes({ store, limiter, clock, random, ids, log, ... });
+ */
+export function createOutboxOutcomes(deps: {
+  store: {
+    updateOutbox(id: string, patch: DispatcherOutboxPatch): Promise<OutboxRecord | null>;
+    appendTranscript(entries: TranscriptEntry[]): Promise<void>;
+  };
+  limiter: RateLimiter;
+  clock: Clock;
+  random: Random;
+  ids: () => string;
+  log: Logger;
+  backoff: Required<BackoffOptions>;
+  graceMs: number;
+  deadlineOf(row: OutboxRecord): number;
+  onCredentialsError?: (phoneNumberId: string, error: GraphError) => void;
+  onAttempt?: (result: AttemptResult, row: OutboxRecord) => void;
+}): OutboxOutcomes {
+  const { store, limiter, clock, log, backoff } = deps;
+  const transcript = createBatchWriter<TranscriptEntry>((entries) => store.appendTranscript(entries));
+
+  async function record(
+    row: OutboxRecord,
+    code: OutboxTranscriptCode,
+    init: { detail?: string; status?: TranscriptEntry['status']; errors?: ChannelError[] } = {},
+  ) {
+    try {
+      await transcript.write([outboxEntry(row, code, { id: deps.ids(), at: clock(), ...init })]);
+    } catch (error) {
+      log.error({ err: error, outboxId: row.id }, 'could not write the outbox transcript entry');
+    }
+  }
+
+  async function fail(row: OutboxRecord, attempts: number, error: ChannelError, code: OutboxTranscriptCode) {
+    await store.updateOutbox(row.id, {
+      status: 'failed',
+      attempts,
+      lastError: error,
+      nextAttemptAt: clock(),
+    });
+    await record(row, code, { detail: error.message ?? String(error.code), errors: [error] });
+    deps.onAttempt?.('failed', row);
+  }
+
+  async function retryLater(row: OutboxRecord, attempts: number, error: ChannelError, delayMs: number) {
+    const nextAttemptAt = clock() + delayMs;
+    if (nextAttemptAt > deps.deadlineOf(row)) {
+      await fail(row, attempts, error, 'outbox.failed');
+      return 'failed' as const;
+    }
+    await store.updateOutbox(row.id, { status: 'pending', attempts, nextAttemptAt, lastError: error });
+    await record(row, 'outbox.retry', { detail: error.message ?? `code ${error.code}`, errors: [error] });
+    deps.onAttempt?.('retry', row);
+    return 'retried' as const;
+  }
+
+  async function handleSendError(row: OutboxRecord, attempts: number, error: GraphError) {
+    const channelError = error.toChannelError();
+    const now = clock();
+    switch (classifyGraphError(error)) {
+      case 'retry': {
+        let delay = computeBackoff(attempts, backoff, deps.random);
+        if (error.code === PAIR_RATE_LIMIT) {
+          // Meta: retry a pair after 4^X seconds; other users are not affected.
+          delay = Math.max(delay, 1000 * 4 ** Math.min(5, attempts - 1));
+          limiter.pausePair(row.phoneNumberId, row.recipient, now + delay);
+        } else if (error.code === THROUGHPUT_LIMIT) {
+          limiter.pauseNumber(row.phoneNumberId, now + delay);
+        }
+        // The message may have gone out: give its status webhook time to reconcile before resending.
+        if (error.ambiguous) delay = Math.max(delay, deps.graceMs);
+        return retryLater(row, attempts, channelError, delay);
+      }
+      case 'needs_template':
+        await fail(row, attempts, channelError, 'window.closed');
+        return 'failed' as const;
+      case 'credentials': {
+        log.error(
+          { phoneNumberId: row.phoneNumberId, code: error.code, traceId: error.traceId },
+          'WhatsApp refused the access token: sending is paused for this number',
+        );
+        const delay = backoff.maxMs;
+        limiter.pauseNumber(row.phoneNumberId, now + delay);
+        try {
+          deps.onCredentialsError?.(row.phoneNumberId, error);
+        } catch (callbackError) {
+          log.error({ err: callbackError }, 'onCredentialsError failed');
+        }
+        await record(row, 'outbox.credentials', { errors: [channelError] });
+        deps.onAttempt?.('credentials', row);
+        return retryLater(row, attempts, channelError, delay);
+      }
+      case 'permanent':
+        await fail(row, attempts, channelError, 'outbox.failed');
+        return 'failed' as const;
+    }
+  }
+
+  return { record, fail, retryLater, handleSendError, flush: () => transcript.flush() };
+}

@@ -248,9 +248,22 @@ export async function startParley(config: Config, options: StartOptions): Promis
 
     let workersRunning = false;
     const builderDir = options.builderDir ?? path.resolve(import.meta.dirname, '../../builder/dist');
+    // A bot created or edited through the API gets its access token at once, not at the next refresh.
+    const apiStore = new Proxy(store, {
+      get(target, property) {
+        if (property === 'saveBot') {
+          return async (bot: Parameters<Store['saveBot']>[0]) => {
+            await target.saveBot(bot);
+            await graphClients.refresh(bot.phoneNumberId);
+          };
+        }
+        const value: unknown = Reflect.get(target, property, target);
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
     const app = createApp({
       config,
-      store,
+      store: apiStore,
       registry,
       flows,
       log,
@@ -262,6 +275,7 @@ export async function startParley(config: Config, options: StartOptions): Promis
       webhookHandler,
       builderDir: existsSync(builderDir) ? builderDir : undefined,
       isReady: async () => workersRunning,
+      now: () => clock.now(),
     });
 
     const server: Server = createServer(app);

@@ -46,7 +46,10 @@ export interface InboxWorker {
  */
 export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
   const { store, engine, queue, owner, clock, log } = options;
-  const leaseMs = options.leaseMs ?? 30_000;
+  // How long a dead instance's claims block others. Processing twice is safe (the engine drops a
+  // wamid it has seen and the revision check refuses a stale commit), so this only needs to outlast
+  // one event's work, HTTP nodes (10 s timeout) included.
+  const leaseMs = options.leaseMs ?? 15_000;
   const batchSize = options.batchSize ?? 256;
   const pollMs = options.pollMs ?? 1_000;
   const maxConflictRetries = options.maxConflictRetries ?? 5;

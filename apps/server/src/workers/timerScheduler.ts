@@ -29,7 +29,9 @@ export interface TimerScheduler {
 export function createTimerScheduler(options: TimerSchedulerOptions): TimerScheduler {
   const { store, owner, clock, log } = options;
   const maxSleepMs = options.maxSleepMs ?? 1_000;
-  const leaseMs = options.leaseMs ?? 30_000;
+  // Short: a timer fires into a deduplicated inbox row (`timer:<id>`), so a second claim after an
+  // instance died is harmless, and a restarted server must not wait long for its own old claims.
+  const leaseMs = options.leaseMs ?? 5_000;
   let running = false;
   let busy = false;
   let timer: NodeJS.Timeout | undefined;

@@ -27,6 +27,7 @@ export { createDispatcher } from './dispatch/createDispatcher.js';
 export { createRateLimiter } from './dispatch/createRateLimiter.js';
 export { createTokenBucket } from './dispatch/createTokenBucket.js';
 export { computeBackoff } from './dispatch/computeBackoff.js';
+export { createBatchWriter } from './dispatch/createBatchWriter.js';
 export { mergeDeliveryStatus } from './dispatch/mergeDeliveryStatus.js';
 
 // Forwarding verified webhooks elsewhere.

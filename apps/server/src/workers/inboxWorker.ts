@@ -1,6 +1,6 @@
 import type { CommitUnit, EngineEvent, InboxRecord } from '@parley/flow';
 import type { Store } from '@parley/store';
-import { createBatchWriter } from './createBatchWriter.js';
+import { createBatchWriter } from '@parley/whatsapp';
 
 /** The engine as the worker sees it: one event in, one commit unit out, never throws. */
 export interface EventHandler {

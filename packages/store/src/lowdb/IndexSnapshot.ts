@@ -26,7 +26,7 @@ const AAD = 'lowdb|index-snapshot|v1';
  * Writes the indexes so the next `init()` need not read every document (100,000 conversations:
  * a second instead of forty). Only valid when every change is in the documents (after the final
  * write-back); `readIndexSnapshot` deletes it, so a crash afterwards falls back to the full scan.
- * In-memory outbox leases are not kept: after a restart every unsent row is claimable again.
+ * Outbox claims are journaled (`sending` with a lease, kept); legacy in-memory leases are not.
  */
 export async function writeIndexSnapshot(
   path: string,

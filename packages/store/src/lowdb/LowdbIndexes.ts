@@ -55,7 +55,7 @@ export class LowdbIndexes {
   readonly pendingByConversation = new Map<string, (InboxRecord & { arrival: number })[]>();
   readonly inboxLeases = new Map<string, { owner: string; until: number }>();
   readonly conversationLeases = new Map<string, { owner: string; until: number }>();
-  /** Outbox claims: in memory only (one process per data folder); they survive re-indexing. */
+  /** Legacy in-memory outbox claims (claims are now journaled as `sending`); they survive re-indexing. */
   readonly outboxLeases = new Map<string, { owner: string; until: number }>();
   #arrival = 0;
 

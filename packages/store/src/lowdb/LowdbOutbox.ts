@@ -4,12 +4,12 @@ import type { OutboxPatch } from '../Store.js';
 import type { StoredOutbox } from './conversationDocument.js';
 import type { ChangeFn } from './footprint.js';
 import type { LowdbDocuments } from './LowdbDocuments.js';
-import type { LowdbIndexes } from './LowdbIndexes.js';
+import type { LowdbIndexes, UnsentRow } from './LowdbIndexes.js';
 
 /**
- * The lowdb store's outbox. Claims are leases in memory only (the lock file guarantees one
- * process per data folder): a claim writes nothing. After a restart every unsent row is claimable
- * again; a row that may have been sent is reconciled by the dispatcher (callback data).
+ * The lowdb store's outbox. A claim is journaled (`sending` with its lease, as PostgreSQL does):
+ * a row that may have been sent before a crash is not sent again by the next start; it waits for
+ * its lease to expire, meanwhile its status webhook (callback data) reconciles it.
  */
 export class LowdbOutbox {
   readonly #docs: LowdbDocuments;
@@ -46,25 +46,36 @@ export class LowdbOutbox {
     }
     heads.sort((a, b) => a.nextAttemptAt - b.nextAttemptAt);
     const chosen = heads.slice(0, limit);
-    // Leased in the index at once, so a concurrent claim in this process cannot pick them too.
+    // Marked in the index at once, so a concurrent claim in this process cannot pick them too.
+    const marked = new Map<string, UnsentRow>();
     for (const head of chosen) {
       const row = indexes.unsent.get(head.conversationId)?.[0];
-      if (row) Object.assign(row, { status: 'sending', leaseUntil });
-      indexes.outboxLeases.set(head.id, { owner, until: leaseUntil });
+      if (row?.id !== head.id) continue;
+      Object.assign(row, { status: 'sending', leaseUntil });
+      marked.set(head.id, row);
     }
-    const docs = await Promise.all(chosen.map((head) => this.#docs.read(head.conversationId)));
-    const claimed: OutboxRecord[] = [];
-    for (const [index, head] of chosen.entries()) {
-      const stored = docs[index]!.outbox.find((row) => row.id === head.id);
-      // Changed meanwhile (sent, erased): the re-index that follows that change fixes the index.
-      if (!stored || stored.status !== 'pending') {
-        const lease = indexes.outboxLeases.get(head.id);
-        if (lease?.owner === owner && lease.until === leaseUntil) indexes.outboxLeases.delete(head.id);
-        continue;
-      }
-      claimed.push({ ...this.#docs.openOutbox(structuredClone(stored)), status: 'sending', updatedAt: now });
-    }
-    return claimed;
+    // The claim is journaled before the row is handed out (like PostgreSQL's UPDATE): after a
+    // kill -9 mid-send the row stays `sending` until its lease expires, so the status webhook
+    // (callback data) can reconcile it instead of a restart sending it a second time.
+    const rows = await Promise.all(
+      chosen.map((head) =>
+        this.#change(head.conversationId, (doc) => {
+          const stored = doc.outbox.find((row) => row.id === head.id);
+          // Changed meanwhile (sent, erased): the re-index that followed that change fixed the index.
+          if (!stored || stored.status !== 'pending') return { result: null };
+          const row: OutboxRecord = { ...this.#docs.openOutbox(stored), status: 'sending', updatedAt: now };
+          const sealed: StoredOutbox = { ...this.#docs.sealOutbox(row), leaseOwner: owner, leaseUntil };
+          return { result: row, change: { out: [sealed] } };
+        }).catch((error: unknown) => {
+          // Not durable: the row was not claimed after all.
+          const row = marked.get(head.id);
+          if (row?.status === 'sending' && row.leaseUntil === leaseUntil)
+            Object.assign(row, { status: 'pending', leaseUntil: 0 });
+          throw error;
+        }),
+      ),
+    );
+    return rows.filter((row): row is OutboxRecord => row !== null);
   }
 
   update(id: string, patch: OutboxPatch): Promise<OutboxRecord | null> {

@@ -143,7 +143,7 @@ describe('lowdb store specifics', () => {
     expect((await store.getConversation(conversationId('w')))?.revision).toBe(3);
   });
 
-  it('starts from the index snapshot written at shutdown; claims made before it are gone', async () => {
+  it('starts from the index snapshot written at shutdown; claims made before it stay leased', async () => {
     await store.commit(
       makeUnit(makeConversation('s1'), {
         outbox: [makeOutbox('s1', 'so1', 1, 'one'), makeOutbox('s1', 'so2', 2, 'two')],
@@ -162,8 +162,11 @@ describe('lowdb store specifics', () => {
     });
     expect(await store.countConversations()).toBe(1);
     expect((await store.findOutboxByWamid('wamid.so1'))?.id).toBe('so1');
-    // The claim lived in memory only: after the restart the row is claimable again.
-    expect((await store.claimOutbox('d', 2_000, 3_000, 10)).map((row) => row.id)).toEqual(['so2']);
+    // The claim is durable: the row may have been sent, so it waits for its lease to expire.
+    expect((await store.getOutbox('so2'))?.status).toBe('sending');
+    expect(await store.claimOutbox('d', 2_000, 3_000, 10)).toEqual([]);
+    expect(await store.recoverExpiredOutbox(3_000)).toBe(1);
+    expect((await store.claimOutbox('d', 3_000, 4_000, 10)).map((row) => row.id)).toEqual(['so2']);
     expect(await store.listConversations({ contact: 's1' })).toMatchObject({ total: 1 });
   });
 

@@ -2,7 +2,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 /** Runs a TypeScript child script of this folder with tsx and the `source` condition. */
-export function spawnChild(script: 'holdStore' | 'commitLoop' | 'journalLoop', args: string[]): ChildProcess {
+export function spawnChild(
+  script: 'holdStore' | 'commitLoop' | 'journalLoop' | 'claimAndHold',
+  args: string[],
+): ChildProcess {
   const path = fileURLToPath(new URL(`./${script}.ts`, import.meta.url));
   return spawn(process.execPath, ['--conditions=source', '--import', 'tsx', path, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],

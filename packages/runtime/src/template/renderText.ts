@@ -1,17 +1,13 @@
 import { lookupPath as lookupSegments, parseTemplate, renderValue, type TemplateSegment } from '@parley/flow';
 
-const FORBIDDEN = new Set(['__proto__', 'constructor', 'prototype']);
-
-/** Looks a dotted path up through own properties only (never `__proto__`, `constructor`, `prototype`). */
+/**
+ * Looks a dotted path up with the flow package's safe lookup (own properties only, never
+ * `__proto__`, `constructor`, `prototype`); a missing value is `undefined`.
+ */
 export function lookupPath(vars: Readonly<Record<string, unknown>>, path: string): unknown {
-  let current: unknown = vars;
-  for (const segment of path.split('.')) {
-    if (segment === '' || FORBIDDEN.has(segment)) return undefined;
-    if (current === null || typeof current !== 'object') return undefined;
-    if (!Object.hasOwn(current, segment)) return undefined;
-    current = (current as Record<string, unknown>)[segment];
-  }
-  return current;
+  const value = lookupSegments(vars, path.split('.'));
+  // The flow package marks "missing" with a symbol; stored variables are JSON and never symbols.
+  return typeof value === 'symbol' ? undefined : value;
 }
 
 const parsed = new Map<string, TemplateSegment[]>();

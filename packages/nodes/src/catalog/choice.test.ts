@@ -174,4 +174,21 @@ describe('choice', () => {
       { type: 'buttons', body: 'Please choose:', buttons: [{ id: 'opt-a', title: 'opt-a' }] },
     ]);
   });
+
+  it('works out the messages of a config without templates once, and hands out a fresh list each run', async () => {
+    const config = choice.config.parse({ question: 'Which pizza?', options: pizzas });
+    const context = { config, rawConfig: config } as unknown as Parameters<typeof choice.run>[0];
+    const first = await choice.run(context);
+    const second = await choice.run(context);
+    const { result: rendered } = await runNodeForTest(choice, {
+      config: { question: 'Which pizza?', options: pizzas },
+    });
+    expect(first.messages).toEqual(rendered.messages);
+    expect(second.messages).toEqual(first.messages);
+    expect(second.messages).not.toBe(first.messages);
+    // The kept messages are shared between conversations: changing one must fail loudly.
+    expect(() => {
+      (first.messages![0] as { body: string }).body = 'changed';
+    }).toThrow(TypeError);
+  });
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { textOf, WHATSAPP_LIMITS, type InboundMessage } from '@parley/flow';
+import { textOf, WHATSAPP_LIMITS, type InboundMessage, type OutboundMessageInput } from '@parley/flow';
 import { defineNode } from '../defineNode.js';
 import { field, template } from '../fields.js';
 import {
@@ -109,6 +109,32 @@ function shapeOf(settings: ChoiceConfig): ChoiceShape {
   return settings;
 }
 
+function freezeDeep<T>(value: T): T {
+  if (typeof value === 'object' && value !== null) {
+    for (const item of Object.values(value)) freezeDeep(item);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/**
+ * The messages that ask the question. A config without templates is the very same object on
+ * every run of the node (for every conversation), so its messages are worked out once and
+ * kept, frozen, per config object; a rendered config is new each time and is not kept.
+ */
+const askedFor = new WeakMap<ChoiceConfig, readonly OutboundMessageInput[]>();
+
+function questionMessages(settings: ChoiceConfig, rawConfig: ChoiceConfig): OutboundMessageInput[] {
+  const shape = shapeOf(settings);
+  if (settings !== rawConfig) return choiceMessages(shape, pickDisplay(shape, settings.display));
+  let asked = askedFor.get(settings);
+  if (!asked) {
+    asked = freezeDeep(choiceMessages(shape, pickDisplay(shape, settings.display)));
+    askedFor.set(settings, asked);
+  }
+  return [...asked];
+}
+
 /** A question with options: one exit per option (by its stable id) plus `fallback`. */
 export const choice = defineNode({
   type: 'choice',
@@ -139,11 +165,10 @@ export const choice = defineNode({
     }
     return issues;
   },
-  run({ config: settings }) {
-    const shape = shapeOf(settings);
-    return { messages: choiceMessages(shape, pickDisplay(shape, settings.display)), next: { wait: 'reply' } };
+  run({ config: settings, rawConfig }) {
+    return { messages: questionMessages(settings, rawConfig), next: { wait: 'reply' } };
   },
-  onReply({ config: settings, input, nodeState }) {
+  onReply({ config: settings, rawConfig, input, nodeState }) {
     const chosen = matchOption(settings.options, input);
     if (chosen) {
       return {
@@ -153,12 +178,8 @@ export const choice = defineNode({
     }
     const attempts = ((nodeState as { attempts?: number } | undefined)?.attempts ?? 0) + 1;
     if (attempts > settings.retries) return { next: { port: 'fallback' } };
-    const shape = shapeOf(settings);
     return {
-      messages: [
-        { type: 'text', text: settings.retryMessage },
-        ...choiceMessages(shape, pickDisplay(shape, settings.display)),
-      ],
+      messages: [{ type: 'text', text: settings.retryMessage }, ...questionMessages(settings, rawConfig)],
       nodeState: { attempts },
       next: { wait: 'reply' },
     };

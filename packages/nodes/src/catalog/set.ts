@@ -84,13 +84,12 @@ export const set = defineNode({
   },
   run({ config: settings, vars }) {
     const updates: Record<string, unknown> = {};
-    // Later changes see earlier ones, so "increment twice" adds two.
-    const current = (name: string) => (name in updates ? updates[name] : readVariable(vars, name));
     for (const item of settings.operations) {
       if (item.op === 'set') updates[item.variable] = convert(item);
       else if (item.op === 'clear') updates[item.variable] = null;
       else {
-        const before = current(item.variable);
+        // Later changes see earlier ones, so "increment twice" adds two.
+        const before = item.variable in updates ? updates[item.variable] : readVariable(vars, item.variable);
         const number =
           typeof before === 'number'
             ? before

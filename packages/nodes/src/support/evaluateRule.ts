@@ -50,18 +50,23 @@ function isEmpty(value: unknown): boolean {
   return false;
 }
 
+// A module-level function, not a closure per call: under tsx (keepNames) every named closure is
+// wrapped in an `Object.defineProperty`, and conditions run on every step that passes them.
+function fold(text: string, caseSensitive: boolean): string {
+  return caseSensitive ? text.trim() : normalizeAnswer(text);
+}
+
 /**
  * Evaluates one rule against the conversation's variables. Equality also accepts a choice's id.
  * @example evaluateRule({ variable: 'size', operator: 'equals', value: 'large', caseSensitive: false }, { size: 'Large' }) // true
  */
 export function evaluateRule(rule: Rule, vars: Readonly<Record<string, unknown>>): boolean {
   const actual = readVariable(vars, rule.variable);
-  const fold = (text: string) => (rule.caseSensitive ? text.trim() : normalizeAnswer(text));
-  const text = fold(asText(actual));
-  const expected = fold(rule.value);
+  const text = fold(asText(actual), rule.caseSensitive);
+  const expected = fold(rule.value, rule.caseSensitive);
   const id =
     actual !== null && typeof actual === 'object' && 'id' in actual && typeof actual.id === 'string'
-      ? fold(actual.id)
+      ? fold(actual.id, rule.caseSensitive)
       : undefined;
   switch (rule.operator) {
     case 'equals':

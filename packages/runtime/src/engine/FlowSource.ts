@@ -12,6 +12,7 @@ export type LoadedFlow =
 /** Loads published versions through the store and compiles them once per version + hash. */
 export class FlowSource {
   private readonly compiled = new Map<string, CompiledFlow>();
+  private readonly byRecord = new WeakMap<FlowVersionRecord, LoadedFlow>();
 
   constructor(private readonly deps: EngineDeps) {}
 
@@ -25,9 +26,13 @@ export class FlowSource {
 
   private load(record: FlowVersionRecord | null): LoadedFlow {
     if (!record) return { ok: false, reason: 'missing' };
+    // A store that keeps its records in memory hands out the same object every time: then the
+    // answer is remembered per record, without building and hashing the key on every event.
+    const known = this.byRecord.get(record);
+    if (known) return known;
     const key = `${record.flowId}@${record.version}:${record.hash}`;
     const cached = this.compiled.get(key);
-    if (cached) return { ok: true, record, compiled: cached };
+    if (cached) return this.remember(record, { ok: true, record, compiled: cached });
     const parsed = parseFlowDocument(record.document);
     if (!parsed.ok) return { ok: false, reason: 'invalid', record, issues: parsed.issues };
     const result = compileFlow(parsed.flow, this.deps.registry, { hash: record.hash });
@@ -35,6 +40,11 @@ export class FlowSource {
       return { ok: false, reason: 'invalid', record, issues: result.issues.map((issue) => issue.message) };
     if (this.compiled.size >= 500) this.compiled.delete(this.compiled.keys().next().value as string);
     this.compiled.set(key, result.compiled);
-    return { ok: true, record, compiled: result.compiled };
+    return this.remember(record, { ok: true, record, compiled: result.compiled });
+  }
+
+  private remember(record: FlowVersionRecord, loaded: LoadedFlow): LoadedFlow {
+    this.byRecord.set(record, loaded);
+    return loaded;
   }
 }

@@ -1,13 +1,10 @@
 import type { AnyMachineSnapshot } from 'xstate';
 import {
   isTemplateMessage,
-  outboundMessageSchema,
-  textOf,
   type ContactRecord,
   type ConversationKey,
   type ConversationRecord,
   type InboundMessage,
-  type OutboundMessage,
   type OutboundMessageInput,
   type OutboxRecord,
   type TimerRecord,
@@ -16,22 +13,15 @@ import {
 import type { CompiledFlow } from '../compile/compileFlow.js';
 import type { FlowMachineEvent } from '../compile/flowMachine.js';
 import { END_STATE, PARKED_STATE } from '../compile/flowMachine.js';
+import { checkOutbound } from './checkOutbound.js';
 import { pushBounded, PATH_LIMIT, type SnapshotEnvelope } from './envelope.js';
 import { TRANSCRIPT_TEXTS, type TranscriptCode } from './transcriptTexts.js';
+import { TemplateScope } from './templateScope.js';
 import type { EngineDeps } from './EngineDeps.js';
 
-/** Validates an executor's message with the shared schema (an invalid one becomes an error entry). */
-function checkOutbound(
-  message: OutboundMessageInput,
-): { ok: true; message: OutboundMessage } | { ok: false; detail: string } {
-  const parsed = outboundMessageSchema.safeParse(message);
-  if (parsed.success) return { ok: true, message: parsed.data };
-  return {
-    ok: false,
-    detail: parsed.error.issues
-      .map((issue) => `${issue.path.join('.') || 'message'}: ${issue.message}`)
-      .join('; '),
-  };
+// Returned unnamed on purpose (see `rendererFor` in templateScope.ts).
+function clockAt(now: number): () => number {
+  return () => now;
 }
 
 /** WhatsApp's customer service window. */
@@ -61,7 +51,9 @@ export class Turn {
     public conv: ConversationRecord,
     public env: SnapshotEnvelope,
     public contact: ContactRecord,
-  ) {}
+  ) {
+    this.clock = clockAt(now);
+  }
 
   /** The node the machine is in, or null at the idle/end/parked states. */
   currentNodeId(): string | null {
@@ -84,51 +76,36 @@ export class Turn {
     return this.snapshot.value === PARKED_STATE;
   }
 
-  /** The variables templates see: flow variables plus `contact.*`, `message.*`, `flow.*`. */
-  scope(): Record<string, unknown> {
-    const input = this.input;
-    const cached = this.scopeCache;
-    // Rebuilt only when what it is made of was replaced (vars are replaced, never mutated).
+  /**
+   * The template scope of this point of the turn (flow variables plus `contact.*`, `message.*`,
+   * `flow.*`) with its `render`; made anew only when what it is made of was replaced.
+   */
+  templates(): TemplateScope {
+    const cached = this.templateCache;
     if (
       cached &&
       cached.vars === this.conv.vars &&
-      cached.input === input &&
+      cached.input === this.input &&
       cached.contact === this.contact &&
+      cached.flowId === this.conv.flowId &&
       cached.flowVersion === this.conv.flowVersion
     )
-      return cached.scope;
-    const scope = {
-      ...this.conv.vars,
-      contact: {
-        name: this.contact.name ?? '',
-        wa_id: this.contact.waId ?? '',
-        user_id: this.key.userId,
-        username: this.contact.username ?? '',
-      },
-      message: input
-        ? { text: textOf(input), type: input.type, id: input.id }
-        : { text: '', type: '', id: '' },
-      flow: { id: this.conv.flowId, version: this.conv.flowVersion },
-    };
-    this.scopeCache = {
-      vars: this.conv.vars,
-      input,
-      contact: this.contact,
-      flowVersion: this.conv.flowVersion,
-      scope,
-    };
-    return scope;
+      return cached;
+    this.templateCache = new TemplateScope(
+      this.conv.vars,
+      this.input,
+      this.contact,
+      this.key.userId,
+      this.conv.flowId,
+      this.conv.flowVersion,
+    );
+    return this.templateCache;
   }
 
-  private scopeCache:
-    | {
-        vars: object;
-        input: InboundMessage | undefined;
-        contact: ContactRecord;
-        flowVersion: number;
-        scope: Record<string, unknown>;
-      }
-    | undefined;
+  private templateCache: TemplateScope | undefined;
+
+  /** The turn's clock for node contexts (one function per turn, not per step). */
+  readonly clock: () => number;
 
   note(code: TranscriptCode, fields: Partial<TranscriptEntry> = {}, text?: string): void {
     const direction = fields.direction ?? 'event';

@@ -1,7 +1,6 @@
 import type { InboundMessage } from '@parley/flow';
 import type { NodeContext, NodeResult, ReplyContext } from '@parley/nodes';
 import type { CompiledNode } from '../compile/compileFlow.js';
-import { renderText } from '../template/renderText.js';
 import { renderConfig } from '../template/renderConfig.js';
 import type { Turn } from './Turn.js';
 
@@ -120,10 +119,12 @@ function contextFor(
   node: CompiledNode,
   input: InboundMessage | undefined,
 ): NodeContext<unknown> | ReplyContext<unknown> {
-  const scope = turn.scope();
+  const templates = turn.templates();
   const ctx: NodeContext<unknown> = {
     config:
-      node.templateFields.length > 0 ? renderConfig(node.config, node.templateFields, scope) : node.config,
+      node.templateFields.length > 0
+        ? renderConfig(node.config, node.templateFields, templates.scope)
+        : node.config,
     rawConfig: node.config,
     node: { id: node.id },
     vars: turn.conv.vars,
@@ -135,13 +136,15 @@ function contextFor(
       userId: turn.key.userId,
     },
     nodeState: turn.env.nodeState,
-    render: (template) => renderText(template, scope),
-    now: () => turn.now,
+    render: templates.render,
+    now: turn.clock,
     random: turn.deps.random,
     http: turn.deps.http,
     log: turn.deps.log,
   };
-  return input ? { ...ctx, input } : ctx;
+  // Added in place rather than spread into a second object: a step's context is made every step.
+  if (input) (ctx as ReplyContext<unknown>).input = input;
+  return ctx;
 }
 
 function onNodeFailure(turn: Turn, node: CompiledNode, cause: unknown): Step | null {

@@ -7,7 +7,7 @@ import {
   type EngineEvent,
 } from '@parley/flow';
 import { persistMachineSnapshot, restoreMachineSnapshot } from '../compile/restoreMachineSnapshot.js';
-import { emptyEnvelope, readEnvelope } from './envelope.js';
+import { emptyEnvelope, packEnvelope, readEnvelope } from './envelope.js';
 import type { EngineDeps, EngineOptions } from './EngineDeps.js';
 import { FlowSource } from './FlowSource.js';
 import { handleOperator, handleStatus, handleTimer } from './handleOtherEvents.js';
@@ -187,15 +187,17 @@ function finalize(session: Session, read: ConversationRecord | null): Conversati
     }
   } else if (conv.status !== 'handoff' && env.timers.inactivity !== undefined) {
     turn.cancelTimer(env.timers.inactivity);
-    delete env.timers.inactivity;
+    env.timers.inactivity = undefined;
   }
   if (conv.status === 'sleeping' && settled) env.restAt = turn.now;
   if (conv.status === 'active') conv.status = 'ended';
   if (session.attached) env.machine = persistMachineSnapshot(turn.compiled.stepper, turn.snapshot);
-  if (env.nodeState === undefined) delete env.nodeState;
-  if (env.restAt === undefined) delete env.restAt;
-  if (env.handoff === undefined) delete env.handoff;
-  return { ...conv, snapshot: env, updatedAt: turn.now, revision: read ? read.revision + 1 : 1 };
+  return {
+    ...conv,
+    snapshot: packEnvelope(env),
+    updatedAt: turn.now,
+    revision: read ? read.revision + 1 : 1,
+  };
 }
 
 function failureCommit(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { emptyEnvelope, pushBounded, readEnvelope } from './envelope.js';
+import { emptyEnvelope, packEnvelope, pushBounded, readEnvelope } from './envelope.js';
 
 describe('readEnvelope', () => {
   it('accepts a stored envelope and returns a copy the turn may change', () => {
@@ -29,6 +29,32 @@ describe('readEnvelope', () => {
     expect(readEnvelope({ v: 1, timers: { delay: { id: 't' } } })).toBeNull();
     expect(readEnvelope({ v: 1, handoff: { resume: 'lunch' } })).toBeNull();
     expect(readEnvelope(null)).toBeNull();
+  });
+});
+
+describe('packEnvelope', () => {
+  it('stores a new object without the unset optional keys', () => {
+    const working = {
+      ...emptyEnvelope(),
+      nodeState: undefined,
+      handoff: undefined,
+      restAt: 7,
+      timers: { inactivity: undefined, delay: { id: 't2', port: 'next', due: 5 }, coalesce: 't3' },
+    };
+    const packed = packEnvelope(working);
+    expect(packed).toStrictEqual({
+      v: 1,
+      machine: null,
+      seen: [],
+      path: [],
+      pending: [],
+      history: [],
+      seq: 0,
+      restAt: 7,
+      timers: { delay: { id: 't2', port: 'next', due: 5 }, coalesce: 't3' },
+    });
+    expect(packed).not.toBe(working);
+    expect(readEnvelope(JSON.parse(JSON.stringify(packed)))).toEqual(packed);
   });
 });
 

@@ -113,6 +113,33 @@ export function readEnvelope(value: unknown): SnapshotEnvelope | null {
   return parsed.success ? parsed.data : null;
 }
 
+/**
+ * The envelope as it is stored: a fresh object with its keys always in the same order, without
+ * the optional keys that are unset. (Deleting them from the working copy instead would turn it,
+ * and the record the next turn reads, into a slow dictionary-mode object.)
+ */
+export function packEnvelope(env: SnapshotEnvelope): SnapshotEnvelope {
+  const { delay, inactivity, coalesce } = env.timers;
+  const timers: SnapshotEnvelope['timers'] = {};
+  if (delay !== undefined) timers.delay = delay;
+  if (inactivity !== undefined) timers.inactivity = inactivity;
+  if (coalesce !== undefined) timers.coalesce = coalesce;
+  const packed: SnapshotEnvelope = {
+    v: 1,
+    machine: env.machine,
+    seen: env.seen,
+    path: env.path,
+    pending: env.pending,
+    history: env.history,
+    seq: env.seq,
+    timers,
+  };
+  if (env.restAt !== undefined) packed.restAt = env.restAt;
+  if (env.nodeState !== undefined) packed.nodeState = env.nodeState;
+  if (env.handoff !== undefined) packed.handoff = env.handoff;
+  return packed;
+}
+
 /** Appends to a bounded list, dropping the oldest. */
 export function pushBounded<T>(list: T[], item: T, limit: number): T[] {
   const next = list.length >= limit ? list.slice(list.length - limit + 1) : list.slice();

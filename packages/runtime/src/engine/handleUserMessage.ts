@@ -1,4 +1,4 @@
-import type { ContactIdentity, FlowSettings, InboundMessage } from '@parley/flow';
+import type { ContactIdentity, ContactRecord, FlowSettings, InboundMessage } from '@parley/flow';
 import { flowSettingsSchema } from '@parley/flow';
 import { enterNode, replyToNode } from './advance.js';
 import { pushBounded, SEEN_LIMIT } from './envelope.js';
@@ -20,11 +20,13 @@ export async function handleUserMessage(
     turn.note('input.duplicate', { nodeId: turn.conv.nodeId ?? undefined });
     return;
   }
-  turn.contact = {
-    ...turn.contact,
-    ...Object.fromEntries(Object.entries(contact).filter(([, value]) => value !== undefined)),
-    lastUserMessageAt: turn.now,
-  };
+  const updated: Record<string, unknown> = { ...turn.contact };
+  for (const name of Object.keys(contact)) {
+    const value = contact[name as keyof ContactIdentity];
+    if (value !== undefined) updated[name] = value;
+  }
+  updated.lastUserMessageAt = turn.now;
+  turn.contact = updated as unknown as ContactRecord;
   turn.contactChanged = true;
   turn.conv.lastUserMessageAt = turn.now;
   turn.env.seen = pushBounded(turn.env.seen, message.id, SEEN_LIMIT);

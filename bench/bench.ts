@@ -1,14 +1,17 @@
 // `npm run bench`: Parley's throughput and latency against the bare ceiling, in one run.
-// Starts the built server (and the ceiling) as separate processes, hosts the Cloud API simulator
-// in this process, and drives simulated users through real pizza-order conversations.
-// Flags: --json, --quick (small sizes), --users N, --in-flight N, --seed N, --skip-postgres.
+// Four kinds of process: this load generator, the Cloud API simulator (bench/simulatorProcess.ts,
+// one per scenario), the built server (or the ceiling), and PostgreSQL. Simulated users hold real
+// pizza-order conversations; the simulator stamps webhook and reply times, this process decides
+// who sends what and counts. Flags: --json, --quick (small sizes), --users N, --in-flight N,
+// --seed N, --pg-seed N, --open-rate N, --open-seconds N, --drain-seconds N, --only a,b,
+// --skip-postgres.
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import os, { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { createSimulator } from '@parley/simulator';
-import { runClosedLoop, runOpenLoop, fingerprint, type LoadResult, type Turn } from './driver.js';
+import { recordConversation, runClosedLoop, runOpenLoop, type LoadResult, type Turn } from './driver.js';
 import {
+  cpuMs,
   maxEventLoopDelayMs,
   startCeilingProcess,
   startParleyProcess,
@@ -16,6 +19,7 @@ import {
 } from './processes.js';
 import { startRoundRobinProxy } from './roundRobinProxy.js';
 import { seedConversations } from './seed.js';
+import { startSimulatorProcess, type SimulatorClient } from './simulatorClient.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string) => args.includes(`--${name}`);
@@ -31,6 +35,7 @@ const smallSeed = 1_000;
 const pgSeed = option('pg-seed', quick ? 2_000 : 10_000);
 const openRate = option('open-rate', 500);
 const openSeconds = option('open-seconds', quick ? 15 : 60);
+const drainSeconds = option('drain-seconds', 10);
 const json = flag('json');
 const log = (line: string) => {
   if (!json) process.stderr.write(`${line}\n`);
@@ -49,31 +54,41 @@ const pizzaScript: Turn[] = [
   { send: '2', replies: 1 },
   { send: 'Damrak 1, Amsterdam', replies: 2 },
 ];
+/** The ceiling answers every message with one fixed reply. */
+const ceilingScript: Turn[] = pizzaScript.map(() => ({ send: 'hi', replies: 1 }));
 
 interface ScenarioResult extends LoadResult {
   rssMb: number;
   maxEventLoopDelayMs: number | null;
   ceilingRatio?: number;
+  /** CPU each side spent per reply during the run (ms); null where it could not be read. */
+  cpuMsPerReply: { loadGenerator: number; simulator: number; server: number | null };
+  /**
+   * CPU the generator, simulator and server(s) used over the run (PostgreSQL not counted), in
+   * cores: well under the machine's cores in a CPU-bound run means other work took the rest.
+   */
+  coresUsed: number | null;
+  /** Graph sends the simulator refused (validation, limits): their replies count as lost. */
+  graphRejected: number;
+  simulatorRssMb: number;
 }
 
-const sim = createSimulator({
-  appSecret: APP_SECRET,
-  accessToken: TOKEN,
-  phoneNumberId: PHONE,
-  statusDelays: { sent: 0, delivered: 0, read: 0 },
-  statusBatching: { windowMs: 50, maxUpdates: 200 },
-  enforceWindow: false,
-  maxMessagesPerUser: 50,
-});
-await sim.listen(0, '127.0.0.1');
+async function withSimulator<T>(run: (sim: SimulatorClient) => Promise<T>): Promise<T> {
+  const sim = await startSimulatorProcess({ APP_SECRET, TOKEN, PHONE });
+  try {
+    return await run(sim);
+  } finally {
+    await sim.stop();
+  }
+}
 
-function parleyEnv(extra: Record<string, string>): Record<string, string> {
+function parleyEnv(sim: SimulatorClient, extra: Record<string, string>): Record<string, string> {
   return {
     WHATSAPP_ACCESS_TOKEN: TOKEN,
     WHATSAPP_PHONE_NUMBER_ID: PHONE,
     WHATSAPP_APP_SECRET: APP_SECRET,
     WHATSAPP_VERIFY_TOKEN: 'bench-verify',
-    GRAPH_API_BASE_URL: sim.graphBaseUrl!,
+    GRAPH_API_BASE_URL: sim.graphBaseUrl,
     ADMIN_TOKEN: ADMIN,
     BOT_FLOW: 'pizza-order',
     // The upgraded throughput tier: the default 80/s is Meta's entry tier, not Parley's limit.
@@ -83,43 +98,79 @@ function parleyEnv(extra: Record<string, string>): Record<string, string> {
   };
 }
 
-let userBatch = 0;
-async function measure(
-  label: string,
+/** Runs `load` and adds what it cost: CPU per reply on each side, peak RSS, loop stalls. */
+async function withCosts(
+  sim: SimulatorClient,
   servers: ChildServer[],
-  webhookUrl: string,
-  golden?: string[],
+  load: () => Promise<LoadResult>,
 ): Promise<ScenarioResult> {
-  sim.setWebhookUrl(`${webhookUrl}/webhook`);
-  log(`  ${label}: ${users} users × ${pizzaScript.length} messages, ${inFlight} in flight…`);
-  const result = await runClosedLoop({
-    sim,
-    phoneNumberId: PHONE,
-    users,
-    inFlight,
-    script: golden ? pizzaScript : pizzaScript.map(() => ({ send: 'hi', replies: 1 })),
-    golden,
-    userPrefix: `31${String(++userBatch).padStart(2, '0')}`,
-  });
+  const serverCpu = () => {
+    const each = servers.map((s) => cpuMs(s.pid));
+    return each.some((c) => c === null) ? null : each.reduce<number>((a, b) => a + b!, 0);
+  };
+  const before = { own: process.cpuUsage(), sim: await sim.stats(), server: serverCpu() };
+  const result = await load();
+  const own = process.cpuUsage(before.own);
+  const simAfter = await sim.stats();
+  const server = serverCpu();
+  const perReply = (ms: number) => Math.round((ms / Math.max(1, result.replies)) * 1000) / 1000;
+  const ownMs = (own.user + own.system) / 1000;
+  const simMs = simAfter.cpuMs - before.sim.cpuMs;
+  const serverMs = server === null || before.server === null ? null : server - before.server;
   const metrics = await Promise.all(servers.map((s) => s.metricsText()));
   const delays = metrics.map(maxEventLoopDelayMs).filter((d): d is number => d !== null);
+  const rejectedBefore = Object.values(before.sim.rejected).reduce((a, b) => a + b, 0);
+  const rejectedAfter = Object.values(simAfter.rejected).reduce((a, b) => a + b, 0);
   return {
     ...result,
     rssMb: Math.max(...servers.map((s) => s.peakRssMb())),
     maxEventLoopDelayMs: delays.length ? Math.max(...delays) : null,
+    cpuMsPerReply: {
+      loadGenerator: perReply(ownMs),
+      simulator: perReply(simMs),
+      server: serverMs === null ? null : perReply(serverMs),
+    },
+    coresUsed:
+      serverMs === null
+        ? null
+        : Math.round(((ownMs + simMs + serverMs) / (Math.max(0.1, result.durationS) * 1000)) * 100) / 100,
+    graphRejected: rejectedAfter - rejectedBefore,
+    simulatorRssMb: simAfter.peakRssMb,
   };
 }
 
-async function goldenRun(): Promise<string[]> {
-  const waId = '3199000000';
-  for (const turn of pizzaScript) {
-    await sim.userSends({ waId, name: 'Bench' }, turn.send, { phoneNumberId: PHONE });
-    await sim.waitForReplies(waId, turn.replies, 30_000);
-  }
-  return sim
-    .conversation(waId)
-    .filter((m) => m.direction === 'bot')
-    .map(fingerprint);
+let userBatch = 0;
+async function closedLoop(
+  label: string,
+  sim: SimulatorClient,
+  servers: ChildServer[],
+  webhookUrl: string,
+  script: Turn[],
+  golden?: string[],
+): Promise<ScenarioResult> {
+  await sim.setup(
+    `${webhookUrl}/webhook`,
+    script.map((t) => t.send),
+  );
+  log(`  ${label}: ${users} users × ${script.length} messages, ${inFlight} in flight…`);
+  return withCosts(sim, servers, () =>
+    runClosedLoop({
+      sim,
+      users,
+      inFlight,
+      script,
+      golden,
+      userPrefix: `31${String(++userBatch).padStart(2, '0')}`,
+    }),
+  );
+}
+
+async function goldenRun(sim: SimulatorClient, webhookUrl: string): Promise<string[]> {
+  await sim.setup(
+    `${webhookUrl}/webhook`,
+    pizzaScript.map((t) => t.send),
+  );
+  return recordConversation(sim, '3199000000', pizzaScript);
 }
 
 async function lowdbScenario(seed: number, label: string) {
@@ -127,29 +178,32 @@ async function lowdbScenario(seed: number, label: string) {
   try {
     log(`${label}: seeding ${seed} conversations…`);
     await seedConversations({ dataDir, phoneNumberId: PHONE, count: seed });
-    const server = await startParleyProcess(parleyEnv({ DATA_DIR: dataDir }), label);
-    try {
-      sim.setWebhookUrl(`${server.url}/webhook`);
-      const golden = await goldenRun();
-      const closed = await measure(label, [server], server.url, golden);
-      let open: ScenarioResult | undefined;
-      if (seed === bigSeed) {
-        log(`  open loop: ${openRate} messages/s for ${openSeconds} s…`);
-        const result = await runOpenLoop({
-          sim,
-          phoneNumberId: PHONE,
-          ratePerSecond: openRate,
-          seconds: openSeconds,
-          turn: pizzaScript[0]!,
-          userPrefix: '3277',
-        });
-        const metrics = await server.metricsText();
-        open = { ...result, rssMb: server.peakRssMb(), maxEventLoopDelayMs: maxEventLoopDelayMs(metrics) };
+    return await withSimulator(async (sim) => {
+      const server = await startParleyProcess(parleyEnv(sim, { DATA_DIR: dataDir }), label);
+      try {
+        const golden = await goldenRun(sim, server.url);
+        const closed = await closedLoop(label, sim, [server], server.url, pizzaScript, golden);
+        let open: ScenarioResult | undefined;
+        if (seed === bigSeed) {
+          log(`  open loop: ${openRate} messages/s for ${openSeconds} s…`);
+          await sim.setup(`${server.url}/webhook`, [pizzaScript[0]!.send]);
+          open = await withCosts(sim, [server], () =>
+            runOpenLoop({
+              sim,
+              ratePerSecond: openRate,
+              seconds: openSeconds,
+              turn: pizzaScript[0]!,
+              userPrefix: '3277',
+              drainMs: drainSeconds * 1000,
+            }),
+          );
+          if (open.problem) log(`  open loop: ${open.problem}`);
+        }
+        return { closed, open };
+      } finally {
+        await server.stop();
       }
-      return { closed, open };
-    } finally {
-      await server.stop();
-    }
+    });
   } finally {
     await rm(dataDir, { recursive: true, force: true });
   }
@@ -173,33 +227,41 @@ async function postgresScenario(instances: number, label: string) {
   const dataDirs = await Promise.all(
     Array.from({ length: instances }, () => mkdtemp(path.join(tmpdir(), 'parley-bench-'))),
   );
-  const servers: ChildServer[] = [];
   try {
-    for (const dir of dataDirs)
-      servers.push(await startParleyProcess(parleyEnv({ DATA_DIR: dir, DATABASE_URL: databaseUrl }), label));
-    const proxy = instances > 1 ? await startRoundRobinProxy(servers.map((s) => s.url)) : null;
-    try {
-      const entry = proxy?.url ?? servers[0]!.url;
-      sim.setWebhookUrl(`${entry}/webhook`);
-      const golden = await goldenRun();
-      return await measure(label, servers, entry, golden);
-    } finally {
-      await proxy?.close();
-    }
+    return await withSimulator(async (sim) => {
+      const servers: ChildServer[] = [];
+      try {
+        for (const dir of dataDirs)
+          servers.push(
+            await startParleyProcess(parleyEnv(sim, { DATA_DIR: dir, DATABASE_URL: databaseUrl }), label),
+          );
+        const proxy = instances > 1 ? await startRoundRobinProxy(servers.map((s) => s.url)) : null;
+        try {
+          const entry = proxy?.url ?? servers[0]!.url;
+          const golden = await goldenRun(sim, entry);
+          return await closedLoop(label, sim, servers, entry, pizzaScript, golden);
+        } finally {
+          await proxy?.close();
+        }
+      } finally {
+        await Promise.all(servers.map((s) => s.stop()));
+      }
+    });
   } finally {
-    await Promise.all(servers.map((s) => s.stop()));
     await Promise.all(dataDirs.map((d) => rm(d, { recursive: true, force: true })));
   }
 }
 
 async function ceilingScenario(): Promise<ScenarioResult> {
   log('ceiling: bare node:http server…');
-  const server = await startCeilingProcess({ APP_SECRET, GRAPH_URL: sim.graphBaseUrl!, TOKEN });
-  try {
-    return await measure('ceiling', [server], server.url);
-  } finally {
-    await server.stop();
-  }
+  return withSimulator(async (sim) => {
+    const server = await startCeilingProcess({ APP_SECRET, GRAPH_URL: sim.graphBaseUrl, TOKEN });
+    try {
+      return await closedLoop('ceiling', sim, [server], server.url, ceilingScript);
+    } finally {
+      await server.stop();
+    }
+  });
 }
 
 // --only a,b runs a subset (ceiling, lowdb, lowdb1k, postgres, postgres2) while profiling.
@@ -220,10 +282,8 @@ if (!flag('skip-postgres')) {
 }
 const ceiling = results.ceiling?.repliesPerSecond;
 for (const [name, r] of Object.entries(results)) {
-  if (ceiling && name !== 'ceiling' && name !== 'openLoop')
-    r.ceilingRatio = Math.round((r.repliesPerSecond / ceiling) * 100) / 100;
+  if (ceiling && name !== 'ceiling') r.ceilingRatio = Math.round((r.repliesPerSecond / ceiling) * 100) / 100;
 }
-await sim.close();
 
 if (json) {
   process.stdout.write(`${JSON.stringify({ users, inFlight, seed: bigSeed, pgSeed, results }, null, 2)}\n`);
@@ -243,6 +303,10 @@ if (json) {
     r.outOfOrder,
     r.rssMb,
     r.maxEventLoopDelayMs ?? '',
+    r.cpuMsPerReply.loadGenerator,
+    r.cpuMsPerReply.simulator,
+    r.cpuMsPerReply.server ?? '',
+    r.coresUsed ?? '',
   ]);
   const header = [
     'run',
@@ -259,12 +323,22 @@ if (json) {
     'order',
     'RSS MB',
     'loop max ms',
+    'gen ms/r',
+    'sim ms/r',
+    'srv ms/r',
+    'cores',
   ];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
   const line = (cells: unknown[]) => cells.map((c, i) => String(c).padStart(widths[i]!)).join('  ');
   process.stdout.write(`\n${line(header)}\n${rows.map(line).join('\n')}\n`);
+  for (const [name, r] of Object.entries(results)) {
+    if (r.problem) process.stdout.write(`${name}: ${r.problem}\n`);
+    if (r.webhookFailures) process.stdout.write(`${name}: ${r.webhookFailures} webhooks not answered 200\n`);
+    if (r.graphRejected)
+      process.stdout.write(`${name}: the simulator rejected ${r.graphRejected} Graph sends\n`);
+  }
   process.stdout.write(
-    `\n${users} users × ${pizzaScript.length} messages, ${inFlight} in flight; lowdb seeded with ${bigSeed} (lowdb1k: ${smallSeed}), PostgreSQL with ${pgSeed}; open loop ${openRate}/s for ${openSeconds} s.\n`,
+    `\n${users} users × ${pizzaScript.length} messages, ${inFlight} in flight; lowdb seeded with ${bigSeed} (lowdb1k: ${smallSeed}), PostgreSQL with ${pgSeed}; open loop ${openRate}/s for ${openSeconds} s (drain ${drainSeconds} s). CPU columns: ms per reply of this load generator, the simulator process and the server process(es); cores: the CPU all of them used over the run's wall time (below ${os.cpus().length} while others share the machine).\n`,
   );
 }
 process.exit(0);

@@ -1,4 +1,7 @@
-import type { RecordedMessage, SimulatedUserMessage, Simulator } from '@parley/simulator';
+import type { SimulatedUserMessage } from '@parley/simulator';
+import { sharedNowMs } from './clock.js';
+import type { SimulatorClient } from './simulatorClient.js';
+import type { BenchEvent } from './simulatorProcess.js';
 import { percentile } from './stats.js';
 
 /** One turn of a scripted conversation: what the user sends and how many bot messages answer it. */
@@ -9,42 +12,83 @@ export interface Turn {
 
 export interface LoadResult {
   repliesPerSecond: number;
+  /** Webhook POST start to the turn's last reply at the simulator (both stamped there). */
   p50Ms: number;
   p95Ms: number;
   p99Ms: number;
   maxMs: number;
+  /** Time-to-200 of the webhook POSTs. */
   ackP50Ms: number;
   ackP99Ms: number;
+  /** Expected replies that never arrived (by the end of the run, its grace or drain included). */
   lost: number;
+  /** Replies beyond the expected count. */
   duplicates: number;
+  /** Users whose replies differ from the golden conversation (order or content). */
   outOfOrder: number;
   replies: number;
+  /** Webhook POSTs the server did not answer with 200. */
+  webhookFailures: number;
   durationS: number;
+  /** Why a run ended early or fell behind, for the report; absent when it went as planned. */
+  problem?: string;
 }
 
-/** A stable fingerprint of what the user saw, to compare every user against a golden run. */
-export function fingerprint(message: RecordedMessage): string {
-  const p = message.payload as {
-    type?: string;
-    text?: { body?: string };
-    interactive?: { type?: string; body?: { text?: string } };
+const round1 = (n: number) => Math.round(n * 10) / 10;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** How long a run keeps counting after its last expected reply, so late duplicates show. */
+const DUPLICATE_GRACE_MS = 1_500;
+
+interface Tally {
+  latencies: number[];
+  acks: number[];
+  webhookFailures: number;
+}
+
+function summary(
+  tally: Tally,
+  counts: { replies: number; lost: number; duplicates: number; outOfOrder: number },
+  durationMs: number,
+  problem?: string,
+): LoadResult {
+  return {
+    repliesPerSecond: Math.round(counts.replies / (durationMs / 1000)),
+    p50Ms: percentile(tally.latencies, 50),
+    p95Ms: percentile(tally.latencies, 95),
+    p99Ms: percentile(tally.latencies, 99),
+    maxMs: percentile(tally.latencies, 100),
+    ackP50Ms: percentile(tally.acks, 50),
+    ackP99Ms: percentile(tally.acks, 99),
+    ...counts,
+    webhookFailures: tally.webhookFailures,
+    durationS: round1(durationMs / 1000),
+    ...(problem ? { problem } : {}),
   };
-  if (p.type === 'text') return `text:${String(p.text?.body).slice(0, 40)}`;
-  if (p.type === 'interactive')
-    return `${p.interactive?.type}:${String(p.interactive?.body?.text).slice(0, 40)}`;
-  return String(p.type);
 }
 
-const botMessages = (sim: Simulator, userId: string) =>
-  sim.conversation(userId).filter((m) => m.direction === 'bot');
+interface ClosedUser {
+  waId: string;
+  turn: number;
+  /** When each reply since the current turn was sent arrived; all replies received. */
+  turnReplies: number[];
+  got: number;
+  /** Replies the turns sent so far should produce. */
+  expected: number;
+  acked: boolean;
+  t0: number;
+  deadline: number;
+  active: boolean;
+  mismatch: boolean;
+}
 
 /**
  * Closed loop: `users` simulated people, `inFlight` at a time, each holding a real conversation:
- * send, wait for the bot's answer to reach the simulator, send the next.
+ * send, wait for the 200 and the bot's answer at the simulator, send the next. The simulator's
+ * script must be `script.map((t) => t.send)`. A user stuck past `replyTimeoutMs` is given up;
+ * when no reply arrives at all for `stallMs` the run stops early and says so.
  */
 export async function runClosedLoop(options: {
-  sim: Simulator;
-  phoneNumberId: string;
+  sim: SimulatorClient;
   users: number;
   inFlight: number;
   script: Turn[];
@@ -52,141 +96,258 @@ export async function runClosedLoop(options: {
   golden?: string[];
   userPrefix: string;
   replyTimeoutMs?: number;
+  stallMs?: number;
 }): Promise<LoadResult> {
-  const { sim, script } = options;
-  const latencies: number[] = [];
-  const acks: number[] = [];
-  let lost = 0;
-  let nextUser = 0;
-  const started = performance.now();
-  const userIds: string[] = [];
+  const { sim, script, golden } = options;
+  const replyTimeoutMs = options.replyTimeoutMs ?? 30_000;
+  const stallMs = options.stallMs ?? 30_000;
+  const tally: Tally = { latencies: [], acks: [], webhookFailures: 0 };
+  const users = new Map<string, ClosedUser>();
+  const active = new Set<ClosedUser>();
+  let nextIndex = 0;
+  let lastProgress = sharedNowMs();
+  let problem: string | undefined;
+  let finished!: () => void;
+  const done = new Promise<void>((resolve) => (finished = resolve));
 
-  async function worker(): Promise<void> {
-    for (;;) {
-      const index = nextUser++;
-      if (index >= options.users) return;
-      const waId = `${options.userPrefix}${String(index).padStart(6, '0')}`;
-      userIds.push(waId);
-      for (const turn of script) {
-        const t0 = performance.now();
-        const sent = await sim.userSends({ waId, name: 'Bench' }, turn.send, {
-          phoneNumberId: options.phoneNumberId,
-        });
-        acks.push(performance.now() - t0);
-        if (sent.status !== 200) {
-          lost += turn.replies;
-          break;
-        }
-        try {
-          await sim.waitForReplies(waId, turn.replies, options.replyTimeoutMs ?? 30_000);
-          latencies.push(performance.now() - t0);
-        } catch {
-          lost += turn.replies;
-          break;
-        }
-      }
-    }
-  }
-  await Promise.all(Array.from({ length: options.inFlight }, () => worker()));
-  const durationS = (performance.now() - started) / 1000;
-
-  // Late duplicates would arrive after the loop: give them a moment before counting.
-  await new Promise((r) => setTimeout(r, 1_500));
-  const expectedPerUser = script.reduce((n, t) => n + t.replies, 0);
-  let duplicates = 0;
-  let outOfOrder = 0;
-  let replies = 0;
-  for (const userId of userIds) {
-    const seen = botMessages(sim, userId);
-    replies += Math.min(seen.length, expectedPerUser);
-    if (seen.length > expectedPerUser) duplicates += seen.length - expectedPerUser;
-    if (options.golden) {
-      const prints = seen.map(fingerprint);
-      if (prints.slice(0, options.golden.length).some((p, i) => p !== options.golden![i])) outOfOrder += 1;
-    }
-  }
-  return {
-    repliesPerSecond: Math.round(replies / durationS),
-    p50Ms: percentile(latencies, 50),
-    p95Ms: percentile(latencies, 95),
-    p99Ms: percentile(latencies, 99),
-    maxMs: percentile(latencies, 100),
-    ackP50Ms: percentile(acks, 50),
-    ackP99Ms: percentile(acks, 99),
-    lost,
-    duplicates,
-    outOfOrder,
-    replies,
-    durationS: Math.round(durationS * 10) / 10,
+  const sendTurn = (user: ClosedUser) => {
+    user.acked = false;
+    user.turnReplies = [];
+    user.expected += script[user.turn]!.replies;
+    user.deadline = sharedNowMs() + replyTimeoutMs;
+    sim.send(user.waId, user.turn);
   };
+  const startNext = () => {
+    if (problem || nextIndex >= options.users) return;
+    const waId = `${options.userPrefix}${String(nextIndex++).padStart(6, '0')}`;
+    const user: ClosedUser = {
+      waId,
+      turn: 0,
+      turnReplies: [],
+      got: 0,
+      expected: 0,
+      acked: false,
+      t0: 0,
+      deadline: 0,
+      active: true,
+      mismatch: false,
+    };
+    users.set(waId, user);
+    active.add(user);
+    sendTurn(user);
+  };
+  const finish = (user: ClosedUser) => {
+    user.active = false;
+    active.delete(user);
+    startNext();
+    if (active.size === 0) finished();
+  };
+  const advance = (user: ClosedUser) => {
+    if (!user.active || !user.acked) return;
+    // A reply stamped before this turn's webhook left answers an earlier turn (a duplicate or a
+    // straggler): it counts for the totals, not as this turn's answer.
+    const answers = user.turnReplies.filter((at) => at >= user.t0);
+    const need = script[user.turn]!.replies;
+    if (answers.length < need) return;
+    tally.latencies.push(answers[need - 1]! - user.t0);
+    user.turn += 1;
+    if (user.turn < script.length) sendTurn(user);
+    else finish(user);
+  };
+
+  sim.onEvent((event: BenchEvent) => {
+    const user = users.get(event[1]);
+    if (!user) return;
+    if (event[0] === 'a') {
+      const [, , status, t0, t1] = event;
+      tally.acks.push(t1 - t0);
+      user.t0 = t0;
+      user.acked = true;
+      if (status !== 200) {
+        tally.webhookFailures += 1;
+        if (user.active) finish(user);
+      } else advance(user);
+      return;
+    }
+    const [, , print, at] = event;
+    if (golden && user.got < golden.length && golden[user.got] !== print) user.mismatch = true;
+    user.got += 1;
+    lastProgress = sharedNowMs();
+    if (!user.active) return;
+    user.turnReplies.push(at);
+    advance(user);
+  });
+
+  const started = sharedNowMs();
+  for (let i = 0; i < options.inFlight; i += 1) startNext();
+  if (active.size === 0) finished();
+  const watchdog = setInterval(() => {
+    const now = sharedNowMs();
+    if (now - lastProgress > stallMs) {
+      problem = `no reply for ${stallMs / 1000} s: stopped with ${options.users - nextIndex} users not run`;
+      for (const user of [...active]) finish(user);
+      return;
+    }
+    for (const user of [...active]) if (now > user.deadline) finish(user);
+  }, 250);
+  await done;
+  clearInterval(watchdog);
+  const durationMs = sharedNowMs() - started;
+  await sleep(DUPLICATE_GRACE_MS);
+
+  const counts = { replies: 0, lost: 0, duplicates: 0, outOfOrder: 0 };
+  for (const user of users.values()) {
+    counts.replies += Math.min(user.got, user.expected);
+    counts.lost += Math.max(0, user.expected - user.got);
+    counts.duplicates += Math.max(0, user.got - user.expected);
+    if (user.mismatch) counts.outOfOrder += 1;
+  }
+  return summary(tally, counts, durationMs, problem);
+}
+
+interface OpenUser {
+  due: number;
+  got: number;
+  acked: boolean;
+  t0: number;
+  lastReplyAt: number;
+  complete: boolean;
 }
 
 /**
  * Open loop: a fixed offered rate of first messages from new users for `seconds`, whatever the
- * server does — latency then measures service time, not a queue the driver built itself.
+ * server does — latency then measures service time, not a queue the driver built itself. When
+ * offering ends, replies still missing after `drainMs` are lost and the run says the server fell
+ * behind. `sendLagP99Ms` is how late the simulator started webhooks against the schedule (the
+ * shared clock makes the driver's due times and the simulator's stamps comparable).
  */
 export async function runOpenLoop(options: {
-  sim: Simulator;
-  phoneNumberId: string;
+  sim: SimulatorClient;
   ratePerSecond: number;
   seconds: number;
+  /** The simulator's script must be `[turn.send]`. */
   turn: Turn;
   userPrefix: string;
-}): Promise<LoadResult> {
+  drainMs?: number;
+}): Promise<LoadResult & { offeredPerSecond: number; sendLagP99Ms: number }> {
   const { sim, turn } = options;
   const total = Math.round(options.ratePerSecond * options.seconds);
-  const latencies: number[] = [];
-  const acks: number[] = [];
-  let lost = 0;
-  const started = performance.now();
-  const pending: Promise<void>[] = [];
-  for (let i = 0; i < total; i += 1) {
-    const due = started + (i * 1000) / options.ratePerSecond;
-    const wait = due - performance.now();
-    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
-    const waId = `${options.userPrefix}${String(i).padStart(6, '0')}`;
-    pending.push(
-      (async () => {
-        const t0 = performance.now();
-        const sent = await sim.userSends({ waId, name: 'Bench' }, turn.send, {
-          phoneNumberId: options.phoneNumberId,
-        });
-        acks.push(performance.now() - t0);
-        if (sent.status !== 200) {
-          lost += turn.replies;
-          return;
-        }
-        try {
-          await sim.waitForReplies(waId, turn.replies, 30_000);
-          latencies.push(performance.now() - t0);
-        } catch {
-          lost += turn.replies;
-        }
-      })(),
-    );
-  }
-  await Promise.all(pending);
-  const durationS = (performance.now() - started) / 1000;
-  await new Promise((r) => setTimeout(r, 1_500));
-  let duplicates = 0;
-  let replies = 0;
-  for (let i = 0; i < total; i += 1) {
-    const seen = botMessages(sim, `${options.userPrefix}${String(i).padStart(6, '0')}`).length;
-    replies += Math.min(seen, turn.replies);
-    if (seen > turn.replies) duplicates += seen - turn.replies;
-  }
-  return {
-    repliesPerSecond: Math.round(replies / durationS),
-    p50Ms: percentile(latencies, 50),
-    p95Ms: percentile(latencies, 95),
-    p99Ms: percentile(latencies, 99),
-    maxMs: percentile(latencies, 100),
-    ackP50Ms: percentile(acks, 50),
-    ackP99Ms: percentile(acks, 99),
-    lost,
-    duplicates,
-    outOfOrder: 0,
-    replies,
-    durationS: Math.round(durationS * 10) / 10,
+  const drainMs = options.drainMs ?? 10_000;
+  const tally: Tally = { latencies: [], acks: [], webhookFailures: 0 };
+  const lags: number[] = [];
+  const users = new Map<string, OpenUser>();
+  let completed = 0;
+  let lastReplyAt = 0;
+
+  const complete = (user: OpenUser) => {
+    if (user.complete || !user.acked || user.got < turn.replies) return;
+    user.complete = true;
+    completed += 1;
+    tally.latencies.push(user.lastReplyAt - user.t0);
   };
+  sim.onEvent((event: BenchEvent) => {
+    const user = users.get(event[1]);
+    if (!user) return;
+    if (event[0] === 'a') {
+      const [, , status, t0, t1] = event;
+      tally.acks.push(t1 - t0);
+      lags.push(t0 - user.due);
+      user.t0 = t0;
+      user.acked = true;
+      if (status !== 200) tally.webhookFailures += 1;
+      complete(user);
+      return;
+    }
+    user.got += 1;
+    user.lastReplyAt = event[3];
+    lastReplyAt = Math.max(lastReplyAt, event[3]);
+    complete(user);
+  });
+
+  const started = sharedNowMs();
+  const interval = 1000 / options.ratePerSecond;
+  let sent = 0;
+  while (sent < total) {
+    const now = sharedNowMs();
+    for (; sent < total && started + sent * interval <= now; sent += 1) {
+      const waId = `${options.userPrefix}${String(sent).padStart(6, '0')}`;
+      users.set(waId, {
+        due: started + sent * interval,
+        got: 0,
+        acked: false,
+        t0: 0,
+        lastReplyAt: 0,
+        complete: false,
+      });
+      sim.send(waId, 0);
+    }
+    // Ticks of at least 5 ms: the sends due in one tick share one control request (the simulator
+    // stamps each webhook's real start, and `sendLagP99Ms` shows how far that drifts).
+    await sleep(Math.max(5, started + sent * interval - sharedNowMs()));
+  }
+  const offeredMs = sharedNowMs() - started;
+
+  const drainUntil = sharedNowMs() + drainMs;
+  while (completed < total && sharedNowMs() < drainUntil) await sleep(50);
+  const drained = completed === total;
+  if (drained) await sleep(DUPLICATE_GRACE_MS);
+
+  const counts = { replies: 0, lost: 0, duplicates: 0, outOfOrder: 0 };
+  for (const user of users.values()) {
+    counts.replies += Math.min(user.got, turn.replies);
+    counts.lost += Math.max(0, turn.replies - user.got);
+    counts.duplicates += Math.max(0, user.got - turn.replies);
+  }
+  const durationMs = (drained ? lastReplyAt : sharedNowMs()) - started;
+  const offeredPerSecond = Math.round(total / (offeredMs / 1000));
+  const servedPerSecond = Math.round(completed / (durationMs / 1000));
+  const problem = !drained
+    ? `the server fell behind: ${counts.lost} of ${total * turn.replies} replies still missing ${drainMs / 1000} s after offering stopped`
+    : servedPerSecond < 0.9 * offeredPerSecond
+      ? `the server fell behind: it answered ${servedPerSecond} messages/s of ${offeredPerSecond}/s offered, so the latency is mostly queueing`
+      : undefined;
+  return {
+    ...summary(tally, counts, durationMs, problem),
+    offeredPerSecond,
+    sendLagP99Ms: percentile(lags, 99),
+  };
+}
+
+/**
+ * One user holds the whole conversation alone, turn by turn; what they saw is the golden run
+ * every user of the closed loop is compared against. The simulator's script must be
+ * `script.map((t) => t.send)`.
+ */
+export async function recordConversation(
+  sim: SimulatorClient,
+  waId: string,
+  script: Turn[],
+  timeoutMs = 30_000,
+): Promise<string[]> {
+  const prints: string[] = [];
+  for (let turn = 0; turn < script.length; turn += 1) {
+    const want = prints.length + script[turn]!.replies;
+    let acked = false;
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`golden run: turn ${turn} got ${prints.length} of ${want} replies`)),
+        timeoutMs,
+      );
+      const check = () => {
+        if (!acked || prints.length < want) return;
+        clearTimeout(timer);
+        resolve();
+      };
+      sim.onEvent((event) => {
+        if (event[1] !== waId) return;
+        if (event[0] === 'a') {
+          if (event[2] !== 200) reject(new Error(`golden run: the webhook was answered ${event[2]}`));
+          acked = true;
+        } else prints.push(event[2]);
+        check();
+      });
+      sim.send(waId, turn);
+    });
+  }
+  return prints;
 }

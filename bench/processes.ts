@@ -31,8 +31,22 @@ function waitForExit(child: ChildProcess): Promise<void> {
   });
 }
 
+/** USER_HZ, the unit of /proc/<pid>/stat times: 100 on every Linux Node supports. */
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/** CPU time (user + system) a live process has used so far, in ms; null where /proc is missing. */
+export function cpuMs(pid: number): number | null {
+  try {
+    // Fields after the parenthesised command name; utime and stime are the 12th and 13th.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return null;
+  }
+}
 /** Starts a process and waits for a line of its stdout to match; the match gives the port. */
-async function startChild(
+export async function startChild(
   command: string,
   args: string[],
   env: NodeJS.ProcessEnv,
@@ -86,15 +100,14 @@ async function startChild(
   } satisfies ChildServer;
 }
 
+/** BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the server (and the ceiling). */
+const serverNodeArgs = () => process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+
 /** The production server (`node apps/server/dist/main.js`, built by `npm run build`). */
 export function startParleyProcess(env: Record<string, string>, label = 'Parley'): Promise<ChildServer> {
   return startChild(
     process.execPath,
-    // BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the server.
-    [
-      ...(process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
-      path.join(repoRoot, 'apps/server/dist/main.js'),
-    ],
+    [...serverNodeArgs(), path.join(repoRoot, 'apps/server/dist/main.js')],
     { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'warn', HOST: '127.0.0.1', PORT: '0', ...env },
     /Parley is running: open http:\/\/[^:]+:(\d+)/,
     label,
@@ -105,7 +118,7 @@ export function startParleyProcess(env: Record<string, string>, label = 'Parley'
 export function startCeilingProcess(env: Record<string, string>): Promise<ChildServer> {
   return startChild(
     process.execPath,
-    ['--import', 'tsx', path.join(repoRoot, 'bench/ceilingServer.ts')],
+    [...serverNodeArgs(), '--import', 'tsx', path.join(repoRoot, 'bench/ceilingServer.ts')],
     { ...process.env, PORT: '0', ...env },
     /READY (\d+)/,
     'ceiling server',

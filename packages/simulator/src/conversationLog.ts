@@ -32,7 +32,6 @@ export interface SimulatedUser {
 }
 
 interface Waiter {
-  userId: string;
   count: number;
   resolve: (messages: RecordedMessage[]) => void;
 }
@@ -47,7 +46,8 @@ export class ConversationLog {
   private readonly messages = new Map<string, RecordedMessage[]>();
   private readonly byWamid = new Map<string, RecordedMessage>();
   private readonly cursors = new Map<string, number>();
-  private waiters: Waiter[] = [];
+  /** Waiters per user key, oldest first (a bot message only ever settles its own user's). */
+  private readonly waiters = new Map<string, Waiter[]>();
   private readonly maxPerUser: number;
 
   constructor(options: { maxMessagesPerUser?: number } = {}) {
@@ -128,11 +128,15 @@ export class ConversationLog {
 
   /** Calls back with the next `count` unseen bot messages for the user, advancing the cursor; returns a cancel function. */
   waitForBot(key: string, count: number, callback: (messages: RecordedMessage[]) => void): () => void {
-    const waiter: Waiter = { userId: key, count, resolve: callback };
-    this.waiters.push(waiter);
+    const waiter: Waiter = { count, resolve: callback };
+    const queue = this.waiters.get(key);
+    if (queue) queue.push(waiter);
+    else this.waiters.set(key, [waiter]);
     this.settleWaiters(key);
     return () => {
-      this.waiters = this.waiters.filter((w) => w !== waiter);
+      const left = this.waiters.get(key)?.filter((w) => w !== waiter);
+      if (left?.length) this.waiters.set(key, left);
+      else this.waiters.delete(key);
     };
   }
 
@@ -147,7 +151,9 @@ export class ConversationLog {
   }
 
   private settleWaiters(key: string): void {
-    for (const waiter of this.waiters.filter((w) => w.userId === key)) {
+    const queue = this.waiters.get(key);
+    while (queue?.length) {
+      const waiter = queue[0]!;
       const list = this.messages.get(key) ?? [];
       const start = this.cursors.get(key) ?? 0;
       const taken: RecordedMessage[] = [];
@@ -158,7 +164,8 @@ export class ConversationLog {
       }
       if (taken.length < waiter.count) return;
       this.cursors.set(key, index);
-      this.waiters = this.waiters.filter((w) => w !== waiter);
+      queue.shift();
+      if (queue.length === 0) this.waiters.delete(key);
       waiter.resolve(taken);
     }
   }

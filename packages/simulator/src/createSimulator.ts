@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ConversationLog, type RecordedMessage, type SimulatedStatus } from './conversationLog.js';
@@ -7,6 +6,7 @@ import { createGraphHandler } from './graphHandler.js';
 import { MediaStore } from './mediaStore.js';
 import { SimulatorError } from './simulatorError.js';
 import { createOutboundDesk } from './outboundDesk.js';
+import { createRandomPool } from './randomPool.js';
 import { createRateLimiter, type RateLimits } from './rateLimiter.js';
 import { buildUserMessage, type SimulatedUserMessage } from './userMessage.js';
 import { createStatusReporter } from './statusReporter.js';
@@ -136,10 +136,11 @@ export function createSimulator(options: SimulatorOptions): Simulator {
   const log = new ConversationLog({ maxMessagesPerUser: options.maxMessagesPerUser });
   const faults = createFaultInjector(options.random ?? Math.random);
   let sequence = 0;
+  const random = createRandomPool();
   const newWamid = (userId: string) =>
-    `wamid.${Buffer.from(`HBgL${userId}:${++sequence}:${randomBytes(8).toString('hex')}`).toString('base64')}`;
+    `wamid.${Buffer.from(`HBgL${userId}:${++sequence}:${random.hex(8)}`).toString('base64')}`;
   const media = new MediaStore(() =>
-    String(1_000_000_000_000_000n + BigInt(++sequence) * 7919n + BigInt(randomBytes(2).readUInt16BE())),
+    String(1_000_000_000_000_000n + BigInt(++sequence) * 7919n + BigInt(random.uint16())),
   );
   const listeners = new Set<(message: RecordedMessage) => void>();
   const activityListeners = new Set<(activity: SimulatorActivity) => void>();

@@ -1,0 +1,162 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runClosedLoop, runOpenLoop, type Turn } from './driver.js';
+import { startSimulatorProcess, type SimulatorClient } from './simulatorClient.js';
+
+const APP_SECRET = 'driver-test-secret';
+const TOKEN = 'driver-test-token';
+const PHONE = '100000000000888';
+
+/** What the bot does with one user's n-th message (0-based). */
+type Behaviour = 'reply' | 'duplicate' | 'drop' | 'wrong' | 'fail';
+
+/**
+ * A deliberately unreliable bot: answers each message with `reply-<n>`, except where `policy`
+ * says to send it twice, send nothing, send the wrong reply or answer the webhook with a 500.
+ */
+async function startBot(
+  graphBaseUrl: string,
+  policy: (user: string, n: number) => Behaviour,
+): Promise<{ url: string; close(): Promise<void> }> {
+  const seen = new Map<string, number>();
+  const send = (to: string, body: string) =>
+    fetch(`${graphBaseUrl}/v25.0/${PHONE}/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
+      body: JSON.stringify({ messaging_product: 'whatsapp', to, type: 'text', text: { body } }),
+    });
+  const server: Server = createServer((req, res) => {
+    let raw = '';
+    req.on('data', (c: Buffer) => (raw += c.toString()));
+    req.on('end', () => {
+      const payload = JSON.parse(raw) as {
+        entry: Array<{ changes: Array<{ value: { messages?: Array<{ from: string }> } }> }>;
+      };
+      const froms = payload.entry.flatMap((e) => e.changes.flatMap((c) => c.value.messages ?? []));
+      let status = 200;
+      const sends: Array<() => Promise<Response>> = [];
+      for (const { from } of froms) {
+        const n = seen.get(from) ?? 0;
+        seen.set(from, n + 1);
+        const behaviour = policy(from, n);
+        if (behaviour === 'fail') status = 500;
+        if (behaviour === 'reply' || behaviour === 'duplicate') sends.push(() => send(from, `reply-${n}`));
+        if (behaviour === 'duplicate') sends.push(() => send(from, `reply-${n}`));
+        if (behaviour === 'wrong') sends.push(() => send(from, `reply-${n + 1}`));
+      }
+      res.writeHead(status).end();
+      void sends.reduce((chain, next) => chain.then(next), Promise.resolve<unknown>(undefined));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+const script: Turn[] = [
+  { send: 'first', replies: 1 },
+  { send: 'second', replies: 1 },
+];
+const golden = ['text:reply-0', 'text:reply-1'];
+
+describe('bench driver against the simulator process', () => {
+  let sim: SimulatorClient;
+  beforeAll(async () => {
+    sim = await startSimulatorProcess({ APP_SECRET, TOKEN, PHONE });
+  });
+  afterAll(async () => {
+    await sim?.stop();
+  });
+
+  it('counts every lost, duplicated and out-of-order reply exactly', async () => {
+    // Users are 3101000000..3101000009; four of them meet one fault each.
+    const bot = await startBot(sim.graphBaseUrl, (user, n) => {
+      if (user === '3101000001' && n === 1) return 'duplicate';
+      if (user === '3101000002' && n === 1) return 'drop';
+      if (user === '3101000003' && n === 0) return 'wrong';
+      if (user === '3101000004' && n === 0) return 'fail';
+      return 'reply';
+    });
+    try {
+      await sim.setup(
+        `${bot.url}/webhook`,
+        script.map((t) => t.send),
+      );
+      const result = await runClosedLoop({
+        sim,
+        users: 10,
+        inFlight: 3,
+        script,
+        golden,
+        userPrefix: '3101',
+        replyTimeoutMs: 1_000,
+      });
+      expect(result).toMatchObject({
+        lost: 2,
+        duplicates: 1,
+        outOfOrder: 1,
+        webhookFailures: 1,
+        replies: 17,
+      });
+      expect(result.problem).toBeUndefined();
+      // 19 expected (user 4 stopped after its failed webhook), 2 of them never came.
+      expect(result.p50Ms).toBeGreaterThan(0);
+    } finally {
+      await bot.close();
+    }
+  });
+
+  it('stops a closed loop the server has stopped answering, and says so', async () => {
+    const bot = await startBot(sim.graphBaseUrl, (user) => (user >= '3102000004' ? 'drop' : 'reply'));
+    try {
+      await sim.setup(
+        `${bot.url}/webhook`,
+        script.map((t) => t.send),
+      );
+      const started = Date.now();
+      const result = await runClosedLoop({
+        sim,
+        users: 1_000,
+        inFlight: 2,
+        script,
+        userPrefix: '3102',
+        stallMs: 1_000,
+      });
+      expect(Date.now() - started).toBeLessThan(5_000);
+      expect(result.problem).toMatch(/no reply for 1 s: stopped with 99\d users not run/);
+      expect(result.lost).toBe(2);
+    } finally {
+      await bot.close();
+    }
+  });
+
+  it('ends an open loop a bounded drain after offering stops, reporting missing replies as lost', async () => {
+    const bot = await startBot(sim.graphBaseUrl, (user) => (user.endsWith('7') ? 'drop' : 'reply'));
+    try {
+      await sim.setup(`${bot.url}/webhook`, [script[0]!.send]);
+      const started = Date.now();
+      const result = await runOpenLoop({
+        sim,
+        ratePerSecond: 50,
+        seconds: 1,
+        turn: script[0]!,
+        userPrefix: '3103',
+        drainMs: 500,
+      });
+      expect(Date.now() - started).toBeLessThan(3_000);
+      expect(result).toMatchObject({ lost: 5, duplicates: 0, replies: 45 });
+      expect(result.problem).toBe(
+        'the server fell behind: 5 of 50 replies still missing 0.5 s after offering stopped',
+      );
+    } finally {
+      await bot.close();
+    }
+  });
+});

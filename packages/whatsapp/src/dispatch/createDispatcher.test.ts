@@ -36,7 +36,8 @@ function dispatcher(extra: Partial<DispatcherOptions> = {}, timeoutMs = 5000) {
     owner: 'test',
     clock: () => now,
     random: () => 0.5,
-    rate: { pairIntervalMs: 0, pairBurst: 1000 },
+    // Tests not about pacing send a whole window at once (the default burst is a quarter of it).
+    rate: { burst: 80, pairIntervalMs: 0, pairBurst: 1000 },
     retry: { baseMs: 1000, maxMs: 60_000 },
     onCredentialsError: (id, error) => credentialErrors.push([id, error]),
     ...extra,
@@ -240,15 +241,45 @@ describe('createDispatcher: rate limits with a fake clock', () => {
     expect(sentAt.dana?.map((t) => t - start)).toEqual([0, 500, 6000, 12000]);
   });
 
-  it('caps a number at perNumberPerSecond across users', async () => {
+  it('caps a number at perNumberPerSecond in any window of 1 s plus the margin', async () => {
     for (let user = 0; user < 30; user += 1) row({ conversationId: `1055:${user}` });
-    const d = dispatcher({ rate: { perNumberPerSecond: 10, pairIntervalMs: 0 } });
+    const d = dispatcher({ rate: { perNumberPerSecond: 10, burst: 10, pairIntervalMs: 0 } });
     await d.tick();
     expect(sends()).toHaveLength(10);
     now += 500;
     await d.tick();
-    expect(sends()).toHaveLength(15);
+    expect(sends()).toHaveLength(10);
+    // One second later is not enough: the window is 1,100 ms (default windowMarginMs of 100).
     now += 500;
+    await d.tick();
+    expect(sends()).toHaveLength(10);
+    now += 100;
+    await d.tick();
+    expect(sends()).toHaveLength(20);
+  });
+
+  it('stamps a rate-limit slot when the send goes, not when a slow round began', async () => {
+    for (let user = 0; user < 30; user += 1) row({ conversationId: `1055:${user}` });
+    let claimDelayMs = 500;
+    const slowClaims = {
+      ...store,
+      claimOutbox: async (...args: Parameters<MemoryOutbox['claimOutbox']>) => {
+        now += claimDelayMs; // the claim took this long: the round's start time is stale now
+        return store.claimOutbox(...args);
+      },
+    };
+    const d = dispatcher({
+      store: slowClaims,
+      rate: { perNumberPerSecond: 10, burst: 10, pairIntervalMs: 0 },
+    });
+    const start = now;
+    await d.tick();
+    expect(sends()).toHaveLength(10); // at start + 500
+    claimDelayMs = 0;
+    now = start + 1150; // 1,100 ms after the round began, but only 650 ms after the sends
+    await d.tick();
+    expect(sends()).toHaveLength(10);
+    now = start + 1600;
     await d.tick();
     expect(sends()).toHaveLength(20);
   });
@@ -366,6 +397,39 @@ describe('createDispatcher: status webhooks', () => {
     expect(sends()).toHaveLength(1);
   });
 
+  it('a status webhook that beats a reset (Meta accepted, the answer was lost) is never undone by the retry', async () => {
+    const sent = row();
+    const d = dispatcher({ ambiguousGraceMs: 60_000 });
+    graph.reply = async () => {
+      await d.applyStatus(statusEvent('wamid.RACE', 'sent', { callbackData: sent.id }));
+      await d.applyStatus(statusEvent('wamid.RACE', 'delivered', { callbackData: sent.id }));
+      return 'destroy' as const;
+    };
+    const report = await d.tick();
+    expect(report).toMatchObject({ sent: 1, retried: 0 });
+    expect(store.rows.get(sent.id)).toMatchObject({ status: 'delivered', wamid: 'wamid.RACE', attempts: 1 });
+    now += 120_000;
+    graph.reply = () => acceptedSend('wamid.DUP');
+    await d.tick();
+    expect(sends()).toHaveLength(1);
+  });
+
+  it('a permanent failed status that beats a reset stays failed: the lost answer does not resend it', async () => {
+    const sent = row();
+    const d = dispatcher({ ambiguousGraceMs: 60_000 });
+    graph.reply = async () => {
+      await d.applyStatus(
+        statusEvent('wamid.GONE', 'failed', { callbackData: sent.id, errors: [{ code: 131026 }] }),
+      );
+      return 'destroy' as const;
+    };
+    expect(await d.tick()).toMatchObject({ failed: 1, retried: 0 });
+    expect(store.rows.get(sent.id)).toMatchObject({ status: 'failed', attempts: 1 });
+    now += 120_000;
+    await d.tick();
+    expect(sends()).toHaveLength(1);
+  });
+
   it('without a status webhook, an ambiguous send is resent once after the grace period, flagged', async () => {
     const sent = row();
     const warnings: string[] = [];
@@ -389,7 +453,7 @@ describe('createDispatcher: status webhooks', () => {
     expect(warnings).toContain('resending after an ambiguous attempt: possible duplicate');
   });
 
-  it('after a crash mid-send, the webhook reconciles the leased row; without one, the lease expires and it is resent', async () => {
+  it('after a crash mid-send, the webhook reconciles the leased row; without one, it is resent after the grace', async () => {
     const reconciled = row({ conversationId: '1055:a' });
     const orphan = row({ conversationId: '1055:b' });
     // A crashed instance claimed both and never answered.
@@ -401,11 +465,44 @@ describe('createDispatcher: status webhooks', () => {
         key: { phoneNumberId: '1055', userId: 'a' },
       }),
     );
+    // The lease has ended, but a send that went out may still be reconciled: not resent yet.
     now += 31_000;
+    await d.tick();
+    expect(sends()).toHaveLength(0);
+    now += 30_000;
     await d.tick();
     expect(store.rows.get(reconciled.id)).toMatchObject({ status: 'delivered', wamid: 'wamid.A' });
     expect(store.rows.get(orphan.id)?.status).toBe('sent');
     expect(sends().map((r) => r.json?.biz_opaque_callback_data)).toEqual([orphan.id]);
+  });
+
+  it('a sender whose claim was taken over (lease expired in a stall) writes nothing over the new claim', async () => {
+    const sent = row();
+    const d = dispatcher();
+    graph.reply = async () => {
+      // The lease runs out while this answer is awaited; another instance recovers and claims it.
+      await store.recoverExpiredOutbox(now + 31_000);
+      await store.claimOutbox('other', now + 31_000, now + 61_000, 10);
+      return graphErrorReply(503, 2);
+    };
+    const report = await d.tick();
+    expect(report).toMatchObject({ sent: 0, retried: 0, failed: 0 });
+    expect(store.rows.get(sent.id)).toMatchObject({ status: 'sending', attempts: 0 });
+    expect(store.leases.get(sent.id)?.owner).toBe('other');
+    expect(store.transcript.map((e) => e.code)).not.toContain('outbox.retry');
+  });
+
+  it('a status webhook matched by callback data after its wamid was recorded is the same message', async () => {
+    const sent = row();
+    graph.reply = () => acceptedSend('wamid.SAME');
+    const d = dispatcher();
+    await d.tick();
+    const found = store.findOutboxByWamid.bind(store);
+    store.findOutboxByWamid = async () => null; // the wamid index lags the write (lowdb)
+    const result = await d.applyStatus(statusEvent('wamid.SAME', 'delivered', { callbackData: sent.id }));
+    store.findOutboxByWamid = found;
+    expect(result).toMatchObject({ matched: true, status: 'delivered' });
+    expect(store.rows.get(sent.id)).toMatchObject({ status: 'delivered', wamid: 'wamid.SAME' });
   });
 
   it('callback data from another number or app never matches', async () => {
@@ -430,11 +527,14 @@ describe('createDispatcher: throughput', () => {
         store.updateOutbox(id, patch)
       ),
     };
-    const d = dispatcher({ store: counting, rate: { perNumberPerSecond: 10, pairIntervalMs: 0 } });
+    const d = dispatcher({
+      store: counting,
+      rate: { perNumberPerSecond: 10, burst: 10, pairIntervalMs: 0 },
+    });
     const report = await d.tick();
-    expect(report).toMatchObject({ claimed: 12, sent: 10, deferred: 2 });
+    expect(report).toMatchObject({ claimed: 12, sent: 10, deferred: 2, nextDueAt: now + 1100 });
     expect(writes.filter((w) => w === 'pending')).toEqual([]);
-    now += 200;
+    now += 1100;
     await d.tick();
     expect(sends()).toHaveLength(12);
     expect(writes.filter((w) => w === 'pending')).toEqual([]);

@@ -6,7 +6,7 @@ import { silentLogger, type Clock, type Logger, type Random } from '../ports.js'
 import type { MessageStatusEvent } from '../webhook/parseWebhook.js';
 import { computeBackoff } from './computeBackoff.js';
 import { createKeyedLock } from './createKeyedLock.js';
-import { createOutboxOutcomes, type AttemptResult } from './createOutboxOutcomes.js';
+import { createOutboxOutcomes, type AttemptResult, type WriteOutcome } from './createOutboxOutcomes.js';
 import { createRateLimiter, type RateLimiterOptions } from './createRateLimiter.js';
 import { createTickLoop } from './createTickLoop.js';
 import { createStatusApplier } from './createStatusApplier.js';
@@ -19,6 +19,8 @@ export interface DispatcherOutboxPatch {
   wamid?: string;
   lastError?: ChannelError;
   deliveryStatus?: DeliveryStatus;
+  /** Apply only while the row is still `sending` under this owner's claim (else null). */
+  claimedBy?: string;
 }
 
 /** The Store methods the dispatcher uses (same names and shapes as `@parley/store`'s Store). */
@@ -59,7 +61,11 @@ export interface DispatcherOptions {
    * order). Rows waiting for a rate-limit slot count too. @default 256
    */
   maxInFlight?: number;
-  /** After an ambiguous failure, wait this long for the status webhook before resending. @default 60_000 */
+  /**
+   * After an ambiguous failure, wait this long for the status webhook before resending. A row whose
+   * sender died mid-send is just as ambiguous: it is recovered this long after its claim, not when
+   * its lease ends (at least the lease). @default 60_000
+   */
   ambiguousGraceMs?: number;
   /** Longest sleep of the loop when nothing is due. @default 1000 */
   idleMs?: number;
@@ -72,6 +78,14 @@ export interface DispatcherOptions {
   onAttempt?: (result: AttemptResult, row: OutboxRecord) => void;
   /** Ids for transcript entries. @default crypto.randomUUID */
   ids?: () => string;
+}
+
+/**
+ * True when a status webhook wrote an outcome for `claimed` while its send was in flight: a new
+ * wamid (found by our callback data), or a status past `sending` (sent … played, or `failed`).
+ */
+function reconciledSince(claimed: OutboxRecord, current: OutboxRecord): boolean {
+  return current.wamid !== claimed.wamid || (current.status !== 'pending' && current.status !== 'sending');
 }
 
 /** What one tick did. */
@@ -122,6 +136,12 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     options.retry?.deadlineMs !== undefined
       ? Math.min(row.deadlineAt, row.createdAt + options.retry.deadlineMs)
       : row.deadlineAt;
+  const graceMs = options.ambiguousGraceMs ?? 60_000;
+  // Measured in the crash soak: under a webhook backlog the status of a send accepted just before a
+  // kill -9 arrived 40-50 s later, after the 30 s lease; recovering at the lease resent it blindly.
+  const reconcileMs = Math.max(0, graceMs - leaseMs);
+  // Recovery is a cheap indexed update; checked often, so a dead sender's rows wait no longer than needed.
+  const recoverEveryMs = Math.min(leaseMs / 2, 5_000);
   const outcomes = createOutboxOutcomes({
     store,
     limiter,
@@ -130,7 +150,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     ids: options.ids ?? randomUUID,
     log,
     backoff,
-    graceMs: options.ambiguousGraceMs ?? 60_000,
+    graceMs,
     deadlineOf,
     onCredentialsError: options.onCredentialsError,
     onAttempt: options.onAttempt,
@@ -151,7 +171,12 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
    */
   const held = new Map<string, { row: OutboxRecord; retryAt: number; claimedAt: number }>();
 
-  async function send(row: OutboxRecord): Promise<'sent' | 'retried' | 'failed'> {
+  // Every write a sender makes about a row it claimed is fenced on that claim (`claimedBy`): a
+  // status webhook (any instance) that settled the row meanwhile, or another instance that took
+  // it over after the lease, wins; a retry written over either would send the message again.
+  const claim = { claimedBy: owner };
+
+  async function send(row: OutboxRecord): Promise<'sent' | WriteOutcome> {
     const attempts = row.attempts + 1;
     const client = options.graph(row.phoneNumberId);
     if (!client) {
@@ -159,7 +184,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
         message: 'No WhatsApp access token is configured for this number',
         code: 190,
       });
-      return withRowLock(row.id, () => handleSendError(row, attempts, error));
+      return withRowLock(row.id, () => handleSendError(row, attempts, error, owner));
     }
     const lastTitle = row.lastError?.title;
     if (
@@ -177,7 +202,20 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       ...(options.quoteReplies && row.inReplyTo !== undefined && { replyTo: row.inReplyTo }),
     });
     return withRowLock(row.id, async () => {
-      if (!result.ok) return handleSendError(row, attempts, result.error);
+      if (!result.ok && result.error.ambiguous) {
+        // Meta may have accepted it (a reset after the request went out): its status webhook,
+        // carrying our id, can beat this answer. When it did, the row is reconciled; writing the
+        // retry over it would resend a message the user already has.
+        const current = await store.getOutbox(row.id);
+        if (current && reconciledSince(row, current)) {
+          await store.updateOutbox(row.id, { attempts, lastError: result.error.toChannelError() });
+          log.info({ outboxId: row.id }, 'ambiguous send already reconciled by its status webhook');
+          if (current.status === 'failed') return 'failed' as const;
+          options.onAttempt?.('sent', row);
+          return 'sent' as const;
+        }
+      }
+      if (!result.ok) return handleSendError(row, attempts, result.error, owner);
       // `sent` as a delivery status: a status webhook that beat this response (it carries our
       // callback data) may already have moved the row further, and the store never moves it back.
       // No transcript entry: the `sent` status webhook says the same.
@@ -199,7 +237,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     const done = send(row)
       .then(
         (outcome) => {
-          report[outcome === 'retried' ? 'retried' : outcome] += 1;
+          if (outcome !== 'superseded') report[outcome] += 1;
         },
         async (error: unknown) => {
           log.error({ err: error, outboxId: row.id }, 'outbox send crashed; the row will be retried');
@@ -208,6 +246,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
             .updateOutbox(row.id, {
               status: 'pending',
               nextAttemptAt: clock() + computeBackoff(row.attempts + 1, backoff, random),
+              ...claim,
             })
             .catch(() => undefined);
         },
@@ -236,11 +275,14 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
         row.attempts,
         { code: -1, title: 'deadline', message: 'deadline passed before sending' },
         'outbox.expired',
+        owner,
       );
       report.failed += 1;
       return;
     }
-    const slot = limiter.tryAcquire(row.phoneNumberId, row.recipient, now);
+    // The time of the send, not of the round: the round awaited claims and writes before this row,
+    // and a slot stamped early leaves the number's window early (more than its rate in a second).
+    const slot = limiter.tryAcquire(row.phoneNumberId, row.recipient, clock());
     if (slot.ok) {
       sends.push(start(row, report));
       return;
@@ -250,16 +292,18 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     options.onAttempt?.('deferred', row);
     // Held only well inside its lease; a long pause (a 131056, a refused token) goes back to the store.
     if (slot.retryAt - claimedAt < leaseMs / 2) held.set(row.id, { row, retryAt: slot.retryAt, claimedAt });
-    else await store.updateOutbox(row.id, { status: 'pending', nextAttemptAt: slot.retryAt });
+    else await store.updateOutbox(row.id, { status: 'pending', nextAttemptAt: slot.retryAt, ...claim });
   }
 
   /** One round: due held rows first, then a claim for the room left. Does not wait for sends. */
   async function round(sends: Promise<void>[]): Promise<{ report: TickReport; room: number }> {
     const report: TickReport = { claimed: 0, sent: 0, retried: 0, failed: 0, deferred: 0, nextDueAt: null };
     const now = clock();
-    if (now - lastRecoverAt >= leaseMs / 2) {
+    if (now - lastRecoverAt >= recoverEveryMs) {
       lastRecoverAt = now;
-      const recovered = await store.recoverExpiredOutbox(now);
+      // Leases that ended `reconcileMs` ago: the status webhook of a send that did go out had
+      // `ambiguousGraceMs` since the claim to settle the row (it matches a `sending` row by our id).
+      const recovered = await store.recoverExpiredOutbox(now - reconcileMs);
       if (recovered > 0) log.warn({ recovered }, 'outbox rows recovered from an expired lease');
     }
     if (now - lastSweepAt >= 60_000) {
@@ -283,7 +327,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     for (const row of rows) {
       if (sendingConversations.has(row.conversationId) || heldConversations.has(row.conversationId)) {
         // Never two messages of one conversation at once, whatever the store handed out.
-        await store.updateOutbox(row.id, { status: 'pending', nextAttemptAt: row.nextAttemptAt });
+        await store.updateOutbox(row.id, { status: 'pending', nextAttemptAt: row.nextAttemptAt, ...claim });
         report.deferred += 1;
         continue;
       }
@@ -322,7 +366,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     for (const [id, entry] of [...held]) {
       held.delete(id);
       await store
-        .updateOutbox(id, { status: 'pending', nextAttemptAt: entry.retryAt })
+        .updateOutbox(id, { status: 'pending', nextAttemptAt: entry.retryAt, ...claim })
         .catch((error: unknown) => log.error({ err: error, outboxId: id }, 'could not release a held row'));
     }
     await outcomes.flush();

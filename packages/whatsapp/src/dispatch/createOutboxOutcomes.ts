@@ -10,6 +10,13 @@ import { outboxEntry, type OutboxTranscriptCode } from './outboxTranscript.js';
 /** What an attempt came to, for metrics. */
 export type AttemptResult = 'sent' | 'retry' | 'failed' | 'deferred' | 'credentials';
 
+/**
+ * What a sender's outcome write came to. `superseded`: the row was no longer its claim (a status
+ * webhook settled it meanwhile, or the lease expired and another sender took it), so nothing was
+ * written over it.
+ */
+export type WriteOutcome = 'retried' | 'failed' | 'superseded';
+
 /** Codes that are pacing rather than failure: back off the pair or the number, not the message. */
 const PAIR_RATE_LIMIT = 131056;
 const THROUGHPUT_LIMIT = 130429;
@@ -22,15 +29,28 @@ export interface OutboxOutcomes {
     code: OutboxTranscriptCode,
     init?: { detail?: string; status?: TranscriptEntry['status']; errors?: ChannelError[] },
   ): Promise<void>;
-  fail(row: OutboxRecord, attempts: number, error: ChannelError, code: OutboxTranscriptCode): Promise<void>;
+  /** `claimedBy`: a sender's write, fenced on its claim (see {@link WriteOutcome}). */
+  fail(
+    row: OutboxRecord,
+    attempts: number,
+    error: ChannelError,
+    code: OutboxTranscriptCode,
+    claimedBy?: string,
+  ): Promise<'failed' | 'superseded'>;
   /** Schedules another attempt, or gives up when that would pass the row's deadline. */
   retryLater(
     row: OutboxRecord,
     attempts: number,
     error: ChannelError,
     delayMs: number,
-  ): Promise<'retried' | 'failed'>;
-  handleSendError(row: OutboxRecord, attempts: number, error: GraphError): Promise<'retried' | 'failed'>;
+    claimedBy?: string,
+  ): Promise<WriteOutcome>;
+  handleSendError(
+    row: OutboxRecord,
+    attempts: number,
+    error: GraphError,
+    claimedBy?: string,
+  ): Promise<WriteOutcome>;
   /** Waits for queued transcript writes. */
   flush(): Promise<void>;
 }
@@ -71,30 +91,59 @@ export function createOutboxOutcomes(deps: {
     }
   }
 
-  async function fail(row: OutboxRecord, attempts: number, error: ChannelError, code: OutboxTranscriptCode) {
-    await store.updateOutbox(row.id, {
+  const superseded = (row: OutboxRecord) => {
+    log.info({ outboxId: row.id }, 'outcome not written: the row was settled or claimed meanwhile');
+    return 'superseded' as const;
+  };
+
+  async function fail(
+    row: OutboxRecord,
+    attempts: number,
+    error: ChannelError,
+    code: OutboxTranscriptCode,
+    claimedBy?: string,
+  ) {
+    const written = await store.updateOutbox(row.id, {
       status: 'failed',
       attempts,
       lastError: error,
       nextAttemptAt: clock(),
+      ...(claimedBy !== undefined && { claimedBy }),
     });
+    if (!written && claimedBy !== undefined) return superseded(row);
     await record(row, code, { detail: error.message ?? String(error.code), errors: [error] });
     deps.onAttempt?.('failed', row);
+    return 'failed' as const;
   }
 
-  async function retryLater(row: OutboxRecord, attempts: number, error: ChannelError, delayMs: number) {
+  async function retryLater(
+    row: OutboxRecord,
+    attempts: number,
+    error: ChannelError,
+    delayMs: number,
+    claimedBy?: string,
+  ) {
     const nextAttemptAt = clock() + delayMs;
-    if (nextAttemptAt > deps.deadlineOf(row)) {
-      await fail(row, attempts, error, 'outbox.failed');
-      return 'failed' as const;
-    }
-    await store.updateOutbox(row.id, { status: 'pending', attempts, nextAttemptAt, lastError: error });
+    if (nextAttemptAt > deps.deadlineOf(row)) return fail(row, attempts, error, 'outbox.failed', claimedBy);
+    const written = await store.updateOutbox(row.id, {
+      status: 'pending',
+      attempts,
+      nextAttemptAt,
+      lastError: error,
+      ...(claimedBy !== undefined && { claimedBy }),
+    });
+    if (!written && claimedBy !== undefined) return superseded(row);
     await record(row, 'outbox.retry', { detail: error.message ?? `code ${error.code}`, errors: [error] });
     deps.onAttempt?.('retry', row);
     return 'retried' as const;
   }
 
-  async function handleSendError(row: OutboxRecord, attempts: number, error: GraphError) {
+  async function handleSendError(
+    row: OutboxRecord,
+    attempts: number,
+    error: GraphError,
+    claimedBy?: string,
+  ): Promise<WriteOutcome> {
     const channelError = error.toChannelError();
     const now = clock();
     switch (classifyGraphError(error)) {
@@ -109,11 +158,10 @@ export function createOutboxOutcomes(deps: {
         }
         // The message may have gone out: give its status webhook time to reconcile before resending.
         if (error.ambiguous) delay = Math.max(delay, deps.graceMs);
-        return retryLater(row, attempts, channelError, delay);
+        return retryLater(row, attempts, channelError, delay, claimedBy);
       }
       case 'needs_template':
-        await fail(row, attempts, channelError, 'window.closed');
-        return 'failed' as const;
+        return fail(row, attempts, channelError, 'window.closed', claimedBy);
       case 'credentials': {
         log.error(
           { phoneNumberId: row.phoneNumberId, code: error.code, traceId: error.traceId },
@@ -128,11 +176,10 @@ export function createOutboxOutcomes(deps: {
         }
         await record(row, 'outbox.credentials', { errors: [channelError] });
         deps.onAttempt?.('credentials', row);
-        return retryLater(row, attempts, channelError, delay);
+        return retryLater(row, attempts, channelError, delay, claimedBy);
       }
       case 'permanent':
-        await fail(row, attempts, channelError, 'outbox.failed');
-        return 'failed' as const;
+        return fail(row, attempts, channelError, 'outbox.failed', claimedBy);
     }
   }
 

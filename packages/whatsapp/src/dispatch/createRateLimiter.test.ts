@@ -3,26 +3,45 @@ import { computeBackoff } from './computeBackoff.js';
 import { createRateLimiter } from './createRateLimiter.js';
 
 describe('createRateLimiter (fake clock)', () => {
-  it('caps one number at its throughput across many recipients', () => {
+  it('never sends more than perNumberPerSecond in any second, even with a backlog', () => {
+    // A token bucket of 80 per second let a full bucket plus a second of refill go: up to 160 in
+    // one second, which Meta (and the simulator) answer with 130429.
     const limiter = createRateLimiter({ perNumberPerSecond: 80 });
-    let sent = 0;
-    for (let t = 0; t < 1000; t += 10) {
-      for (let user = 0; user < 200; user += 1) if (limiter.tryAcquire('A', `u${user}`, t).ok) sent += 1;
+    const sentAt: number[] = [];
+    for (let t = 0; t < 10_000; t += 1) {
+      // A backlog: every millisecond, as many users as the limiter lets through.
+      for (let user = 0; limiter.tryAcquire('A', `u${t}-${user}`, t).ok; user += 1) sentAt.push(t);
     }
-    expect(sent).toBeGreaterThanOrEqual(150);
-    expect(sent).toBeLessThanOrEqual(160);
+    const most = (windowMs: number) => {
+      let worst = 0;
+      for (let first = 0, last = 0; last < sentAt.length; last += 1) {
+        while (sentAt[last]! - sentAt[first]! >= windowMs) first += 1;
+        worst = Math.max(worst, last - first + 1);
+      }
+      return worst;
+    };
+    // The window is 1 s plus the 100 ms margin: 80 at most in any 1.1 s, so in any second too.
+    expect(most(1100)).toBe(80);
+    expect(most(1000)).toBeLessThanOrEqual(80);
+    // A backlog goes out at the window's rate (80 per 1.1 s) after a first burst of a quarter:
+    // 20 + 10 s × 72.7 = 747.
+    expect(sentAt.filter((t) => t === 0)).toHaveLength(20);
+    expect(sentAt.length).toBeGreaterThanOrEqual(740);
+    expect(sentAt.length).toBeLessThanOrEqual(750);
   });
 
-  it('numbers are independent; the rate is capped at 1,000', () => {
+  it('windowMarginMs and burst shape the window; numbers are independent; the rate is capped at 1,000', () => {
     const limiter = createRateLimiter({
       perNumberPerSecond: 5000,
-      burst: 1,
+      windowMarginMs: 0,
+      burst: 5000,
       pairBurst: 10_000,
       pairIntervalMs: 0,
     });
-    expect(limiter.tryAcquire('A', 'u', 0).ok).toBe(true);
-    expect(limiter.tryAcquire('A', 'u', 0)).toEqual({ ok: false, retryAt: 1 });
+    for (let i = 0; i < 1000; i += 1) expect(limiter.tryAcquire('A', 'u', 0).ok).toBe(true);
+    expect(limiter.tryAcquire('A', 'u', 0)).toEqual({ ok: false, retryAt: 1000 });
     expect(limiter.tryAcquire('B', 'u', 0).ok).toBe(true);
+    expect(limiter.tryAcquire('A', 'u', 1000).ok).toBe(true);
   });
 
   it('paces one recipient: a burst, then one message per pairIntervalMs', () => {
@@ -37,13 +56,14 @@ describe('createRateLimiter (fake clock)', () => {
   it('a paced pair does not spend the number’s tokens', () => {
     const limiter = createRateLimiter({
       perNumberPerSecond: 1,
-      burst: 1,
       pairBurst: 1,
       pairIntervalMs: 6000,
     });
     expect(limiter.tryAcquire('A', 'dana', 0).ok).toBe(true);
-    expect(limiter.tryAcquire('A', 'dana', 1000).ok).toBe(false);
-    expect(limiter.tryAcquire('A', 'tom', 1000).ok).toBe(true);
+    // The number's next slot is at 1,100 (1 s plus the margin).
+    expect(limiter.tryAcquire('A', 'tom', 1000)).toEqual({ ok: false, retryAt: 1100 });
+    expect(limiter.tryAcquire('A', 'dana', 1100).ok).toBe(false);
+    expect(limiter.tryAcquire('A', 'tom', 1100).ok).toBe(true);
   });
 
   it('pausing a pair (131056) or a number (130429)', () => {

@@ -1,3 +1,4 @@
+import { createSlidingWindow, type SlidingWindow } from './createSlidingWindow.js';
 import { createTokenBucket, type TakeResult, type TokenBucket } from './createTokenBucket.js';
 
 /** Per-number throughput and per-recipient pacing, as one decision. */
@@ -15,9 +16,23 @@ export interface RateLimiter {
 }
 
 export interface RateLimiterOptions {
-  /** Meta's throughput per phone number. @default 80 (up to 1,000 when upgraded) */
+  /**
+   * Meta's throughput per phone number: never more than this many sends in any window of
+   * `1000 + windowMarginMs` ms. @default 80 (up to 1,000 when upgraded)
+   */
   perNumberPerSecond?: number;
-  /** Burst for one number. @default perNumberPerSecond */
+  /**
+   * How much longer than a second the number's window is. Meta counts a send when it arrives, and
+   * arrivals are not spaced like departures (latency varies, a stalled event loop releases several
+   * at once): the margin is the latency difference that still cannot put more than
+   * `perNumberPerSecond` sends in one of Meta's seconds. Costs `margin / (1000 + margin)` of the
+   * peak rate. @default 100
+   */
+  windowMarginMs?: number;
+  /**
+   * Sends of one number allowed back to back before they are spread evenly over the window
+   * (at most `perNumberPerSecond`). @default a quarter of perNumberPerSecond
+   */
   burst?: number;
   /**
    * Average spacing between messages to one user (Meta's pair rate: 1 per 6 s).
@@ -28,24 +43,40 @@ export interface RateLimiterOptions {
   pairBurst?: number;
 }
 
+/** One number's throughput: a hard sliding-window cap, and a bucket that spreads sends over it. */
+interface NumberLimit {
+  window: SlidingWindow;
+  smooth: TokenBucket;
+}
+
 /**
- * Creates the dispatcher's rate limiter: one token bucket per phone number (throughput) and one
- * per (number, recipient) pair (pair rate). A pair token is only taken when the number has one too.
+ * Creates the dispatcher's rate limiter. Per phone number: a sliding window, so no window of
+ * `1000 + windowMarginMs` ms ever holds more than `perNumberPerSecond` sends (PROTOCOL.md §8:
+ * exceeding is a 130429), and a token bucket at the same average rate that spreads a backlog
+ * evenly instead of replaying a full burst each window. Per (number, recipient) pair: a token
+ * bucket (Meta's pair limit is one of borrowed bursts paid back at 1 per 6 s). A slot is only
+ * taken when every limit has one.
  * @example const limiter = createRateLimiter({ perNumberPerSecond: 80, pairIntervalMs: 6000 });
  */
 export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter {
-  const perSecond = Math.min(1000, Math.max(1, options.perNumberPerSecond ?? 80));
-  const burst = Math.max(1, options.burst ?? perSecond);
+  const perWindow = Math.min(1000, Math.max(1, Math.floor(options.perNumberPerSecond ?? 80)));
+  const windowMs = 1000 + Math.max(0, options.windowMarginMs ?? 100);
+  const burst = Math.min(perWindow, Math.max(1, options.burst ?? Math.ceil(perWindow / 4)));
   const pairIntervalMs = Math.max(0, options.pairIntervalMs ?? 6000);
   const pairBurst = Math.max(1, options.pairBurst ?? 10);
-  const numbers = new Map<string, TokenBucket>();
+  const numbers = new Map<string, NumberLimit>();
   const pairs = new Map<string, TokenBucket>();
 
-  const numberBucket = (id: string, now: number) => {
-    let bucket = numbers.get(id);
-    if (!bucket)
-      numbers.set(id, (bucket = createTokenBucket({ capacity: burst, ratePerSecond: perSecond, now })));
-    return bucket;
+  const numberLimit = (id: string, now: number) => {
+    let limit = numbers.get(id);
+    if (!limit) {
+      limit = {
+        window: createSlidingWindow({ limit: perWindow, windowMs }),
+        smooth: createTokenBucket({ capacity: burst, ratePerSecond: (perWindow * 1000) / windowMs, now }),
+      };
+      numbers.set(id, limit);
+    }
+    return limit;
   };
   const pairKey = (id: string, recipient: string) => `${id}\u0000${recipient}`;
   const pairBucket = (id: string, recipient: string, now: number) => {
@@ -61,21 +92,28 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
   return {
     tryAcquire(phoneNumberId, recipient, now) {
       const pair = pairBucket(phoneNumberId, recipient, now);
-      // Check the pair first without spending the number's token on a message that must wait.
+      // Check every limit before taking from any, so a message that must wait spends nothing.
       if (pair.available(now) < 1) return pair.tryTake(now);
-      const number = numberBucket(phoneNumberId, now).tryTake(now);
-      if (!number.ok) return number;
+      const number = numberLimit(phoneNumberId, now);
+      const smooth = number.smooth.available(now) >= 1 - 1e-9 ? null : number.smooth.tryTake(now);
+      const windowFreeAt = number.window.freeAt(now);
+      // Both refusing: the later of the two, so the row is not woken only to be refused again.
+      if (smooth && !smooth.ok) return { ok: false, retryAt: Math.max(smooth.retryAt, windowFreeAt) };
+      if (windowFreeAt > now) return { ok: false, retryAt: windowFreeAt };
+      number.window.tryTake(now);
+      number.smooth.tryTake(now);
       return pair.tryTake(now);
     },
     pauseNumber(phoneNumberId, until) {
-      numberBucket(phoneNumberId, until).pauseUntil(until);
+      numberLimit(phoneNumberId, until).window.pauseUntil(until);
     },
     pausePair(phoneNumberId, recipient, until) {
       pairBucket(phoneNumberId, recipient, until).pauseUntil(until);
     },
     sweep(now) {
       for (const [key, bucket] of pairs) if (bucket.isIdle(now)) pairs.delete(key);
-      for (const [key, bucket] of numbers) if (bucket.isIdle(now)) numbers.delete(key);
+      for (const [key, limit] of numbers)
+        if (limit.window.isIdle(now) && limit.smooth.isIdle(now)) numbers.delete(key);
     },
     size: () => pairs.size,
   };

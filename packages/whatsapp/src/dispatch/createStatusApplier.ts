@@ -35,6 +35,10 @@ export function createStatusApplier(deps: {
         if (candidate.wamid === undefined) {
           row = candidate;
           byCallback = true;
+        } else if (candidate.wamid === event.wamid) {
+          // The same message: its wamid was written between the two reads (lowdb's wamid index
+          // follows the write). Not a second attempt.
+          row = candidate;
         } else if (event.status !== 'failed') {
           // An earlier attempt whose answer was lost did reach the user after all.
           log.warn(

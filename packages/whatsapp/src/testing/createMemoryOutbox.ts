@@ -63,7 +63,9 @@ export function createMemoryOutbox(): MemoryOutbox {
     async updateOutbox(id, patch: DispatcherOutboxPatch) {
       const row = rows.get(id);
       if (!row) return null;
-      const { deliveryStatus, ...fields } = patch;
+      const { deliveryStatus, claimedBy, ...fields } = patch;
+      if (claimedBy !== undefined && (row.status !== 'sending' || leases.get(id)?.owner !== claimedBy))
+        return null;
       Object.assign(row, fields);
       // As the Store does: a delivery status only moves a row forward; `failed` wins before delivery.
       if (deliveryStatus === 'failed') {

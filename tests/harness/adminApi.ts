@@ -21,3 +21,14 @@ export async function conversationDetail(
   if (!item) return undefined;
   return (await apiGet(baseUrl, `/conversations/${encodeURIComponent(item.id)}`)) as Record<string, unknown>;
 }
+
+/** Outbox rows not yet settled (`pending`, or `sending` with an unknown outcome), from /metrics. */
+export async function outboxDepth(baseUrl: string): Promise<number> {
+  const response = await fetch(`${baseUrl}/metrics`, {
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+  });
+  if (!response.ok) throw new Error(`GET /metrics answered ${response.status}`);
+  const match = /^parley_outbox_queue_depth(?:\{[^}]*\})? (\d+)/m.exec(await response.text());
+  if (!match) throw new Error('/metrics has no parley_outbox_queue_depth');
+  return Number(match[1]);
+}

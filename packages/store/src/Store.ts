@@ -37,10 +37,26 @@ export interface Store {
    * already leased (to anyone) is not returned again before its lease expires.
    */
   claimInbox(owner: string, now: number, leaseUntil: number, limit: number): Promise<InboxRecord[]>;
-  /** Releases the owner's leases (on shutdown) so another instance can pick the rows up at once. */
-  releaseInboxClaims(owner: string): Promise<void>;
+  /**
+   * Extends the owner's leases on conversations it is still working on, and on its claimed pending
+   * rows of them, to `leaseUntil` (a heartbeat, so leases can be short yet outlast slow events).
+   * A lease another owner has taken over is left alone. Returns the conversation ids renewed.
+   */
+  renewInboxClaims(owner: string, conversationIds: string[], leaseUntil: number): Promise<string[]>;
+  /**
+   * Releases the owner's leases, on the given conversations (it has finished with them) or on all
+   * (shutdown), and its claims on their pending rows, so another instance can take them at once.
+   */
+  releaseInboxClaims(owner: string, conversationIds?: string[]): Promise<void>;
   /** Marks rows done outside a commit unit (status events, unknown numbers). */
   markInboxDone(ids: string[]): Promise<void>;
+  /**
+   * Calls `listener` soon after another process (another instance) appended inbox rows, so its
+   * rows are claimed at once rather than at the next poll. Best effort: a notification can be lost
+   * (a dropped connection), so workers keep polling as a backstop. Absent where one process owns
+   * the store. Returns the unsubscribe.
+   */
+  onInboxAppended?(listener: () => void): () => void;
 
   // ── the engine's commit unit ─────────────────────────────────────────────────
   /**
@@ -72,7 +88,7 @@ export interface Store {
    * or `pending`, and only when `nextAttemptAt <= now`. Claimed rows become `sending` with a lease.
    */
   claimOutbox(owner: string, now: number, leaseUntil: number, limit: number): Promise<OutboxRecord[]>;
-  /** Records a send attempt's outcome and frees the lease. */
+  /** Records a send attempt's outcome and frees the lease; null when no row (or `claimedBy` failed). */
   updateOutbox(id: string, patch: OutboxPatch): Promise<OutboxRecord | null>;
   getOutbox(id: string): Promise<OutboxRecord | null>;
   findOutboxByWamid(wamid: string): Promise<OutboxRecord | null>;
@@ -144,6 +160,13 @@ export interface OutboxPatch {
   lastError?: ChannelError;
   /** Set with a delivery status update from a webhook. */
   deliveryStatus?: DeliveryStatus;
+  /**
+   * Fence: apply only while the row is still `sending` under this owner's claim; otherwise change
+   * nothing and return null. A sender's outcome (retry, failure, hand-back) must not overwrite a
+   * status webhook that settled the row meanwhile (on any instance), nor a claim that expired and
+   * was taken over.
+   */
+  claimedBy?: string;
 }
 
 export interface ContactExport {

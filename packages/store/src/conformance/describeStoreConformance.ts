@@ -205,6 +205,52 @@ export function describeStoreConformance(name: string, makeHarness: () => Promis
         ]);
       });
 
+      it('renews only the owner’s leases, so a conversation in hand outlives its first lease', async () => {
+        await ctx.store.appendInbox([makeInbox('g', 'g1', 'x'), makeInbox('h', 'h1', 'x')]);
+        expect((await ctx.store.claimInbox('w1', 1_000, 2_000, 10)).map((row) => row.id)).toEqual([
+          'g1',
+          'h1',
+        ]);
+        const [gId, hId] = [conversationId('g'), conversationId('h')];
+        expect(await ctx.store.renewInboxClaims('w1', [gId], 5_000)).toEqual([gId]);
+        // h was not renewed: another owner takes it (row included) once its lease ran out.
+        expect((await ctx.store.claimInbox('w2', 2_000, 3_000, 10)).map((row) => row.id)).toEqual(['h1']);
+        await ctx.store.markInboxDone(['h1']);
+        // The renewed row stays claimed, even against its owner's next claim round.
+        expect(await ctx.store.claimInbox('w1', 3_000, 4_000, 10)).toEqual([]);
+        // w1 no longer holds h, so renewing it changes nothing and says so.
+        expect(await ctx.store.renewInboxClaims('w1', [gId, hId], 6_000)).toEqual([gId]);
+        await ctx.store.appendInbox([makeInbox('g', 'g2', 'x', 1_100)]);
+        expect(await ctx.store.claimInbox('w2', 5_500, 9_000, 10)).toEqual([]);
+        expect(await ctx.store.renewInboxClaims('w1', [], 9_000)).toEqual([]);
+        // Past the renewed lease, w1's claims are free again, in order.
+        expect((await ctx.store.claimInbox('w2', 6_000, 9_000, 10)).map((row) => row.id)).toEqual([
+          'g1',
+          'g2',
+        ]);
+      });
+
+      it('releases the owner’s leases on chosen conversations only', async () => {
+        await ctx.store.appendInbox([
+          makeInbox('k', 'k1', 'x'),
+          makeInbox('m', 'm1', 'x'),
+          makeInbox('n', 'n1', 'x'),
+        ]);
+        expect(await ctx.store.claimInbox('w1', 1_000, 9_000, 10)).toHaveLength(3);
+        expect(await ctx.store.claimInbox('w2', 1_000, 9_000, 10)).toEqual([]);
+        await ctx.store.releaseInboxClaims('w2', [conversationId('k')]);
+        await ctx.store.releaseInboxClaims('w1', []);
+        expect(await ctx.store.claimInbox('w2', 1_000, 9_000, 10)).toEqual([]);
+        await ctx.store.releaseInboxClaims('w1', [conversationId('k'), conversationId('m')]);
+        expect((await ctx.store.claimInbox('w2', 1_000, 9_000, 10)).map((row) => row.id)).toEqual([
+          'k1',
+          'm1',
+        ]);
+        // The conversation lease went too: w2 now holds k, so w1 gets neither its old row nor a new one.
+        await ctx.store.appendInbox([makeInbox('k', 'k2', 'x', 1_100)]);
+        expect(await ctx.store.claimInbox('w1', 1_000, 9_000, 10)).toEqual([]);
+      });
+
       it('returns done rows to nobody', async () => {
         await ctx.store.appendInbox([makeInbox('f', 'f1', 'x')]);
         await ctx.store.markInboxDone(['f1', 'unknown']);
@@ -266,6 +312,31 @@ export function describeStoreConformance(name: string, makeHarness: () => Promis
         expect(await ctx.store.recoverExpiredOutbox(2_000)).toBe(1);
         expect((await ctx.store.getOutbox('x1'))?.status).toBe('pending');
         expect((await ctx.store.claimOutbox('d2', 2_001, 3_000, 10)).map((row) => row.id)).toEqual(['x1']);
+      });
+
+      it('fences a sender’s outcome on its claim (claimedBy)', async () => {
+        await ctx.store.commit(
+          makeUnit(makeConversation('f'), {
+            outbox: [makeOutbox('f', 'f1', 1, 'one'), makeOutbox('f', 'f2', 2, 'two')],
+          }),
+        );
+        // A status webhook settles f1 while its sender waits for an ambiguous answer: the
+        // sender's retry must not put it back to pending (it would be sent twice).
+        await ctx.store.claimOutbox('d1', 1_000, 9_000, 10);
+        await ctx.store.updateOutbox('f1', { status: 'sent', deliveryStatus: 'sent', wamid: 'wamid.f1' });
+        const retry = { status: 'pending' as const, attempts: 1, nextAttemptAt: 2_000, claimedBy: 'd1' };
+        expect(await ctx.store.updateOutbox('f1', retry)).toBeNull();
+        expect(await ctx.store.getOutbox('f1')).toMatchObject({ status: 'sent', wamid: 'wamid.f1' });
+        // An expired claim another sender took over is theirs: the first sender's write is refused.
+        expect((await ctx.store.claimOutbox('d1', 3_000, 4_000, 10)).map((row) => row.id)).toEqual(['f2']);
+        expect(await ctx.store.recoverExpiredOutbox(4_000)).toBe(1);
+        expect((await ctx.store.claimOutbox('d2', 4_000, 5_000, 10)).map((row) => row.id)).toEqual(['f2']);
+        expect(await ctx.store.updateOutbox('f2', { ...retry, nextAttemptAt: 4_500 })).toBeNull();
+        expect((await ctx.store.getOutbox('f2'))?.status).toBe('sending');
+        // The owner's own write lands.
+        const own = await ctx.store.updateOutbox('f2', { ...retry, nextAttemptAt: 4_500, claimedBy: 'd2' });
+        expect(own).toMatchObject({ status: 'pending', attempts: 1, nextAttemptAt: 4_500 });
+        expect(own).not.toHaveProperty('claimedBy');
       });
 
       it('moves delivery statuses only forward and ignores unknown ids', async () => {

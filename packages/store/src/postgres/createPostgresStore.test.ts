@@ -90,6 +90,37 @@ if ('skip' in probe) {
       expect(new Set([...owners.values()].map((set) => [...set][0])).size).toBeGreaterThan(1);
     });
 
+    it('renews and releases leases while rows are claimed and marked done, without a deadlock', async () => {
+      const [a, b, c] = stores as [Store, Store, Store];
+      const users = Array.from({ length: 40 }, (_, i) => `lock${i}`);
+      const rows = users.flatMap((user, i) =>
+        Array.from({ length: 5 }, (_, n) => makeInbox(user, `lock-${i}-${n}`, 'x', 1_000 + n * 40 + i)),
+      );
+      await a.appendInbox(rows);
+      expect(await a.claimInbox('L', 2_000, 60_000, 1_000)).toHaveLength(rows.length);
+      const ids = users.map(conversationId);
+      // Every statement below locks many rows; a different order in any two would deadlock.
+      const shuffled = <T>(list: T[]) =>
+        list
+          .map((item) => ({ item, key: Math.random() }))
+          .sort((x, y) => x.key - y.key)
+          .map(({ item }) => item);
+      const repeat = async (times: number, step: (i: number) => Promise<unknown>) => {
+        for (let i = 0; i < times; i += 1) await step(i);
+      };
+      await Promise.all([
+        repeat(40, (i) => a.renewInboxClaims('L', shuffled(ids), 60_000 + i)),
+        repeat(40, (i) => b.renewInboxClaims('L', shuffled(ids), 60_000 + i)),
+        repeat(20, (i) => c.markInboxDone(shuffled(rows.map((row) => row.id)).slice(0, 30 + i))),
+        repeat(20, () => b.releaseInboxClaims('L', shuffled(ids).slice(0, 8))),
+        repeat(20, () => c.claimInbox('M', 2_000, 60_000, 50)),
+      ]);
+      await c.releaseInboxClaims('M');
+      await a.releaseInboxClaims('L');
+      const left = await a.claimInbox('N', 2_000, 60_000, 1_000);
+      await a.markInboxDone(left.map((row) => row.id));
+    });
+
     it('sends each outbox row once, in order, across instances', async () => {
       const [a, b] = stores as [Store, Store];
       for (let conv = 0; conv < 10; conv += 1) {
@@ -120,6 +151,29 @@ if ('skip' in probe) {
   });
 
   describe('PostgreSQL store encryption', () => {
+    it('fences a sealed outcome (lastError) on the sender’s claim too', async () => {
+      const harness = postgresHarness(url);
+      const store = await harness.open({ cipher: testCipher(), contentEncryption: true });
+      try {
+        await store.commit(makeUnit(makeConversation('e'), { outbox: [makeOutbox('e', 'e1', 1, 'one')] }));
+        await store.claimOutbox('d1', 1_000, 9_000, 10);
+        const retry = {
+          status: 'pending' as const,
+          attempts: 1,
+          nextAttemptAt: 2_000,
+          lastError: { code: 2 },
+        };
+        expect(await store.updateOutbox('e1', { ...retry, claimedBy: 'd2' })).toBeNull();
+        expect((await store.getOutbox('e1'))?.status).toBe('sending');
+        const own = await store.updateOutbox('e1', { ...retry, claimedBy: 'd1' });
+        expect(own).toMatchObject({ status: 'pending', attempts: 1, lastError: { code: 2 } });
+        expect(await store.updateOutbox('e1', { ...retry, claimedBy: 'd1' })).toBeNull();
+      } finally {
+        await store.close();
+        await harness.destroy();
+      }
+    });
+
     it('refuses tampered and moved ciphertexts in rows', async () => {
       const harness = postgresHarness(url);
       const cipher = testCipher();

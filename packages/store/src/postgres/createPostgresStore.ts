@@ -2,6 +2,7 @@ import type {
   CommitUnit,
   ContactRecord,
   ConversationRecord,
+  FlowVersionRecord,
   InboxRecord,
   OutboxRecord,
   TimerRecord,
@@ -10,9 +11,17 @@ import type {
 import { applyOutboxPatch } from '../applyOutboxPatch.js';
 import type { Cipher } from '../crypto/createCipher.js';
 import { createFieldCodec } from '../crypto/FieldCodec.js';
+import type { BotRecord } from '../records.js';
 import type { ContactExport, ConversationFilter, OutboxPatch, PurgeReport, Store } from '../Store.js';
 import { silentLogger, systemClock, type StoreClock, type StoreLogger } from '../types.js';
-import { commitUnitStatement } from './commitUnitStatement.js';
+import { batchedRead } from './batchedReads.js';
+import { commitUnitStatement, commitUnitsStatement } from './commitUnitStatement.js';
+import { createCoalescer } from './createCoalescer.js';
+import {
+  createInboxNotifications,
+  INBOX_CHANNEL,
+  type InboxNotifications,
+} from './createInboxNotifications.js';
 import { outboxPatchStatement } from './outboxPatchStatement.js';
 import { migrate, quoteSchema } from './migrate.js';
 import { migrations } from './migrations.js';
@@ -44,11 +53,133 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
 
 type Data = { data: Record<string, unknown> };
 
+/** One `updateOutbox` waiting for its group statement. */
+interface OutboxUpdate {
+  id: string;
+  patch: OutboxPatch;
+  now: number;
+}
+
 class PostgresStore extends PostgresCatalog implements Store {
   readonly #schema: string;
   readonly #clock: StoreClock;
   readonly #log: StoreLogger;
+  readonly #notifications: InboxNotifications;
   #open = false;
+
+  // The per-event statements, grouped: under load every event makes the same few point reads and
+  // writes, and each round trip costs a socket write that wakes a backend, a context switch and a
+  // WAL flush; concurrent callers share one statement instead (see createCoalescer).
+  readonly #getConversation = batchedRead(
+    this.db.pool,
+    'SELECT id AS key, data FROM conversations WHERE id = ANY($1::text[])',
+    (data) => this.db.openConversation(data),
+  );
+  readonly #getContact = batchedRead(
+    this.db.pool,
+    'SELECT id AS key, data FROM contacts WHERE id = ANY($1::text[])',
+    (data) => this.db.openContact(data),
+  );
+  readonly #getOutbox = batchedRead(
+    this.db.pool,
+    'SELECT id AS key, data FROM outbox WHERE id = ANY($1::text[])',
+    (data) => this.db.openOutbox(data),
+  );
+  readonly #findOutboxByWamid = batchedRead(
+    this.db.pool,
+    'SELECT wamid AS key, data FROM outbox WHERE wamid = ANY($1::text[])',
+    (data) => this.db.openOutbox(data),
+  );
+  readonly #getBotByPhoneNumberId = batchedRead(
+    this.db.pool,
+    `SELECT DISTINCT ON (phone_number_id) phone_number_id AS key, data FROM bots
+     WHERE phone_number_id = ANY($1::text[]) ORDER BY phone_number_id, id`,
+    (data) => data as unknown as BotRecord,
+  );
+  readonly #getLatestFlowVersion = batchedRead(
+    this.db.pool,
+    `SELECT DISTINCT ON (flow_id) flow_id AS key, data FROM flow_versions
+     WHERE flow_id = ANY($1::text[]) ORDER BY flow_id, version DESC`,
+    (data) => data as unknown as FlowVersionRecord,
+    { shared: true },
+  );
+  readonly #nextTimerDueAt = createCoalescer<null, number | null>(async (callers) => {
+    const { rows } = await this.#pool.query<{ at: string }>(
+      'SELECT GREATEST(due_at, COALESCE(lease_until, 0)) AS at FROM timers ORDER BY GREATEST(due_at, COALESCE(lease_until, 0)), id LIMIT 1',
+    );
+    const at = rows[0] ? Number(rows[0].at) : null;
+    return callers.map(() => at);
+  });
+  // Concurrent webhooks share one INSERT (and one commit): each still answers only after its
+  // own rows are durable. A duplicate id in one batch is new only for its first caller.
+  readonly #appendInbox = createCoalescer<InboxRecord[], string[]>(
+    async (groups) => {
+      const inserted = await this.#insertInbox(groups.flat());
+      return groups.map((records) => records.filter((record) => inserted.delete(record.id)).map((r) => r.id));
+    },
+    {
+      runOne: async (records) => {
+        const inserted = await this.#insertInbox(records);
+        return records.filter((record) => inserted.has(record.id)).map((record) => record.id);
+      },
+    },
+  );
+  // Commit units of different conversations finishing together share one statement (each with its
+  // own revision check: a conflict writes nothing of its unit only), so one WAL flush serves many
+  // events. Conversations are locked in id order, so two instances' batches do not deadlock.
+  readonly #commit = createCoalescer<CommitUnit, boolean>(
+    async (units) => {
+      if (units.length === 1) return [await this.#commitOne(units[0]!)];
+      const order = units.map((unit, i) => ({ unit, i }));
+      order.sort((a, b) => (a.unit.conversationId < b.unit.conversationId ? -1 : 1));
+      const { text, values } = commitUnitsStatement(
+        this.db,
+        order.map(({ unit }) => unit),
+        this.#clock.now(),
+      );
+      const { rows } = await this.db.run<{ k: number; changed: number }>(text, values);
+      const changed = new Map(rows.map((row) => [order[row.k]!.i, row.changed > 0]));
+      return units.map((_, i) => changed.get(i) ?? false);
+    },
+    {
+      maxBatch: 64,
+      canJoin: (batch, unit) => {
+        const keys = unitKeys(unit);
+        return !batch.some((other) => unitKeys(other).some((key) => keys.includes(key)));
+      },
+      runOne: (unit) => this.#commitOne(unit),
+    },
+  );
+  // Concurrent outcome and status writes (different rows) share one statement of one UPDATE each;
+  // a row twice waits for the next batch (a statement updates a row once). Rows are locked in id
+  // order, so two instances' batches do not deadlock on each other.
+  readonly #updateOutbox = createCoalescer<OutboxUpdate, Record<string, unknown> | null>(
+    async (updates) => {
+      if (updates.length === 1) return [await this.#updateOutboxOne(updates[0]!)];
+      const values: unknown[] = [];
+      const order = updates
+        .map((update, i) => ({ update, i }))
+        .sort((a, b) => (a.update.id < b.update.id ? -1 : 1));
+      const ctes = order.map(({ update, i }) => {
+        const { text, values: own } = outboxPatchStatement(update.id, update.patch, update.now);
+        const offset = values.length;
+        values.push(...own);
+        return `u${i} AS (${text.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`)})`;
+      });
+      const { rows } = await this.db.run<Data & { k: number }>(
+        // The UNION reads the updates in id order too: that is the order they run and lock in.
+        `WITH ${ctes.join(',\n')}\n${order.map(({ i }) => `SELECT ${i} AS k, data FROM u${i}`).join(' UNION ALL ')}`,
+        values,
+      );
+      const byIndex = new Map(rows.map((row) => [row.k, row.data]));
+      return updates.map((_, i) => byIndex.get(i) ?? null);
+    },
+    {
+      maxBatch: 200,
+      canJoin: (batch, update) => !batch.some((other) => other.id === update.id),
+      runOne: (update) => this.#updateOutboxOne(update),
+    },
+  );
 
   constructor(options: PostgresStoreOptions) {
     const schema = options.schema ?? 'public';
@@ -67,6 +198,11 @@ class PostgresStore extends PostgresCatalog implements Store {
     this.#schema = schema;
     this.#clock = options.clock ?? systemClock;
     this.#log = options.log ?? silentLogger;
+    this.#notifications = createInboxNotifications({
+      connectionString: options.connectionString,
+      schema,
+      log: this.#log,
+    });
     // An idle client losing its server must not crash the process; the next query reports it.
     pool.on('error', (error) =>
       this.#log.warn({ err: error.message }, 'store: idle PostgreSQL connection failed'),
@@ -85,6 +221,7 @@ class PostgresStore extends PostgresCatalog implements Store {
   async close(): Promise<void> {
     if (this.#pool.ended) return;
     this.#open = false;
+    await this.#notifications.close();
     await this.#pool.end();
   }
 
@@ -102,6 +239,15 @@ class PostgresStore extends PostgresCatalog implements Store {
   async appendInbox(records: InboxRecord[]): Promise<string[]> {
     const unique = [...new Map(records.map((record) => [record.id, record])).values()];
     if (unique.length === 0) return [];
+    return this.#appendInbox(unique);
+  }
+
+  /** Inserts rows (in order; an id already stored, or earlier in `records`, is skipped); the ids inserted. */
+  async #insertInbox(records: InboxRecord[]): Promise<Set<string>> {
+    const unique = [...new Map(records.map((record) => [record.id, record])).values()];
+    // Other instances hear of new rows at this statement's commit (one notification however many
+    // rows: PostgreSQL folds equal ones of a transaction); only when this process listens too.
+    const notify = this.#notifications.active ? `, pg_notify('${INBOX_CHANNEL}', $6)` : '';
     const result = await this.#pool.query<{ id: string }>(
       `INSERT INTO inbox (id, conversation_id, received_at, status, attempts, event)
        SELECT id, conversation_id, received_at, 'pending', attempts, event
@@ -109,17 +255,17 @@ class PostgresStore extends PostgresCatalog implements Store {
          AS t(id, conversation_id, received_at, attempts, event, n)
        ORDER BY n
        ON CONFLICT (id) DO NOTHING
-       RETURNING id`,
+       RETURNING id${notify}`,
       [
         unique.map((r) => r.id),
         unique.map((r) => r.conversationId),
         unique.map((r) => r.receivedAt),
         unique.map((r) => r.attempts ?? 0),
         unique.map((r) => JSON.stringify(this.db.sealInboxEvent(r))),
+        ...(notify ? [this.#notifications.payload] : []),
       ],
     );
-    const inserted = new Set(result.rows.map((row) => row.id));
-    return unique.filter((record) => inserted.has(record.id)).map((record) => record.id);
+    return new Set(result.rows.map((row) => row.id));
   }
 
   async claimInbox(owner: string, now: number, leaseUntil: number, limit: number): Promise<InboxRecord[]> {
@@ -155,14 +301,60 @@ class PostgresStore extends PostgresCatalog implements Store {
       .map((row) => this.db.openInbox(row));
   }
 
-  async releaseInboxClaims(owner: string): Promise<void> {
-    await this.db.tx(async (client) => {
-      await client.query('DELETE FROM conversation_leases WHERE owner = $1', [owner]);
-      await client.query(
-        `UPDATE inbox SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = $1 AND status = 'pending'`,
-        [owner],
-      );
-    });
+  async renewInboxClaims(owner: string, conversationIds: string[], leaseUntil: number): Promise<string[]> {
+    if (conversationIds.length === 0) return [];
+    // Lease rows are locked in conversation id order, as claims lock them, so the two never
+    // deadlock; claimed rows are skipped when locked (a commit is marking them done, or a claim
+    // of this owner is leasing them anyway), so a renewal never waits on a busy row. Only leases
+    // the owner still holds: an expired one another instance took over stays theirs.
+    const { rows } = await this.#pool.query<{ conversation_id: string }>(
+      `WITH held AS (
+         SELECT conversation_id FROM conversation_leases
+         WHERE owner = $1 AND conversation_id = ANY($2::text[])
+         ORDER BY conversation_id FOR UPDATE),
+       renewed AS (
+         UPDATE conversation_leases l SET lease_until = GREATEST(l.lease_until, $3)
+         FROM held WHERE l.conversation_id = held.conversation_id
+         RETURNING l.conversation_id),
+       claimed AS (
+         SELECT id FROM inbox
+         WHERE lease_owner = $1 AND status = 'pending'
+           AND conversation_id IN (SELECT conversation_id FROM held)
+         FOR UPDATE SKIP LOCKED),
+       row_leases AS (
+         UPDATE inbox i SET lease_until = GREATEST(i.lease_until, $3)
+         FROM claimed WHERE i.id = claimed.id)
+       SELECT conversation_id FROM renewed`,
+      [owner, conversationIds, leaseUntil],
+    );
+    return rows.map((row) => row.conversation_id);
+  }
+
+  async releaseInboxClaims(owner: string, conversationIds?: string[]): Promise<void> {
+    // NULL means every conversation (shutdown). One statement, as the worker calls it often;
+    // lease rows are locked in conversation id order, like claims and renewals lock them, and a
+    // busy row is skipped (a commit is marking it done), so a release never waits on one.
+    const only = conversationIds ?? null;
+    if (only?.length === 0) return;
+    await this.#pool.query(
+      `WITH held AS (
+         SELECT conversation_id FROM conversation_leases
+         WHERE owner = $1 AND ($2::text[] IS NULL OR conversation_id = ANY($2))
+         ORDER BY conversation_id FOR UPDATE),
+       released AS (
+         DELETE FROM conversation_leases l USING held
+         WHERE l.conversation_id = held.conversation_id),
+       claimed AS (
+         SELECT id FROM inbox
+         WHERE lease_owner = $1 AND status = 'pending' AND ($2::text[] IS NULL OR conversation_id = ANY($2))
+         FOR UPDATE SKIP LOCKED)
+       UPDATE inbox i SET lease_owner = NULL, lease_until = NULL FROM claimed WHERE i.id = claimed.id`,
+      [owner, only],
+    );
+  }
+
+  onInboxAppended(listener: () => void): () => void {
+    return this.#notifications.subscribe(listener);
   }
 
   async markInboxDone(ids: string[]): Promise<void> {
@@ -175,14 +367,25 @@ class PostgresStore extends PostgresCatalog implements Store {
 
   // ── commit unit ──────────────────────────────────────────────────────────────
   async commit(unit: CommitUnit): Promise<{ ok: true } | { ok: false; reason: 'conflict' }> {
-    const { text, values } = commitUnitStatement(this.db, unit, this.#clock.now());
-    const { rows } = await this.db.run<{ changed: number }>(text, values);
-    return rows[0]?.changed ? { ok: true } : { ok: false, reason: 'conflict' };
+    return (await this.#commit(unit)) ? { ok: true } : { ok: false, reason: 'conflict' };
   }
 
-  async getConversation(id: string): Promise<ConversationRecord | null> {
-    const { rows } = await this.#pool.query<Data>('SELECT data FROM conversations WHERE id = $1', [id]);
-    return rows[0] ? this.db.openConversation(rows[0].data) : null;
+  async #commitOne(unit: CommitUnit): Promise<boolean> {
+    const { text, values } = commitUnitStatement(this.db, unit, this.#clock.now());
+    const { rows } = await this.db.run<{ changed: number }>(text, values);
+    return Boolean(rows[0]?.changed);
+  }
+
+  getConversation(id: string): Promise<ConversationRecord | null> {
+    return this.#getConversation(id);
+  }
+
+  override getLatestFlowVersion(flowId: string): Promise<FlowVersionRecord | null> {
+    return this.#getLatestFlowVersion(flowId);
+  }
+
+  override getBotByPhoneNumberId(phoneNumberId: string): Promise<BotRecord | null> {
+    return this.#getBotByPhoneNumberId(phoneNumberId);
   }
 
   async listConversations(
@@ -225,9 +428,8 @@ class PostgresStore extends PostgresCatalog implements Store {
   }
 
   // ── contacts, transcript ─────────────────────────────────────────────────────
-  async getContact(id: string): Promise<ContactRecord | null> {
-    const { rows } = await this.#pool.query<Data>('SELECT data FROM contacts WHERE id = $1', [id]);
-    return rows[0] ? this.db.openContact(rows[0].data) : null;
+  getContact(id: string): Promise<ContactRecord | null> {
+    return this.#getContact(id);
   }
 
   async upsertContact(contact: ContactRecord): Promise<void> {
@@ -275,8 +477,17 @@ class PostgresStore extends PostgresCatalog implements Store {
     // A sealed lastError needs the record decrypted and sealed again: read, patch, write.
     if (patch.lastError !== undefined && this.db.codec.contentEncryption) {
       return this.db.tx(async (client) => {
-        const { rows } = await client.query<Data>('SELECT data FROM outbox WHERE id = $1 FOR UPDATE', [id]);
+        const { rows } = await client.query<Data & { status: string; lease_owner: string | null }>(
+          'SELECT data, status, lease_owner FROM outbox WHERE id = $1 FOR UPDATE',
+          [id],
+        );
         if (!rows[0]) return null;
+        const claim = rows[0];
+        if (
+          patch.claimedBy !== undefined &&
+          (claim.status !== 'sending' || claim.lease_owner !== patch.claimedBy)
+        )
+          return null;
         const row = applyOutboxPatch(this.db.openOutbox(rows[0].data), patch, now);
         await client.query(
           `UPDATE outbox SET status = $2, next_attempt_at = $3, wamid = $4, updated_at = $5, data = $6, lease_owner = NULL, lease_until = NULL
@@ -286,22 +497,24 @@ class PostgresStore extends PostgresCatalog implements Store {
         return row;
       });
     }
-    // Otherwise one UPDATE: the plain fields merge into the JSON, the status is computed in SQL.
+    // Otherwise one UPDATE (shared with concurrent ones): the plain fields merge into the JSON,
+    // the status is computed in SQL.
+    const data = await this.#updateOutbox({ id, patch, now });
+    return data ? this.db.openOutbox(data) : null;
+  }
+
+  async #updateOutboxOne({ id, patch, now }: OutboxUpdate): Promise<Record<string, unknown> | null> {
     const { text, values } = outboxPatchStatement(id, patch, now);
     const { rows } = await this.db.run<Data>(text, values);
-    return rows[0] ? this.db.openOutbox(rows[0].data) : null;
+    return rows[0]?.data ?? null;
   }
 
-  async getOutbox(id: string): Promise<OutboxRecord | null> {
-    const { rows } = await this.#pool.query<Data>('SELECT data FROM outbox WHERE id = $1', [id]);
-    return rows[0] ? this.db.openOutbox(rows[0].data) : null;
+  getOutbox(id: string): Promise<OutboxRecord | null> {
+    return this.#getOutbox(id);
   }
 
-  async findOutboxByWamid(wamid: string): Promise<OutboxRecord | null> {
-    const { rows } = await this.#pool.query<Data>('SELECT data FROM outbox WHERE wamid = $1 LIMIT 1', [
-      wamid,
-    ]);
-    return rows[0] ? this.db.openOutbox(rows[0].data) : null;
+  findOutboxByWamid(wamid: string): Promise<OutboxRecord | null> {
+    return this.#findOutboxByWamid(wamid);
   }
 
   async listOutbox(conversationId: string): Promise<OutboxRecord[]> {
@@ -352,11 +565,8 @@ class PostgresStore extends PostgresCatalog implements Store {
     await this.#pool.query('DELETE FROM timers WHERE id = $1', [id]);
   }
 
-  async nextTimerDueAt(): Promise<number | null> {
-    const { rows } = await this.#pool.query<{ at: string }>(
-      'SELECT GREATEST(due_at, COALESCE(lease_until, 0)) AS at FROM timers ORDER BY GREATEST(due_at, COALESCE(lease_until, 0)), id LIMIT 1',
-    );
-    return rows[0] ? Number(rows[0].at) : null;
+  nextTimerDueAt(): Promise<number | null> {
+    return this.#nextTimerDueAt(null);
   }
 
   // ── privacy ──────────────────────────────────────────────────────────────────
@@ -369,4 +579,15 @@ class PostgresStore extends PostgresCatalog implements Store {
   purgeOlderThan(before: number): Promise<PurgeReport> {
     return purgeRows(this.db, before);
   }
+}
+
+/** The rows a commit unit changes in place (one statement may change each only once). */
+function unitKeys(unit: CommitUnit): string[] {
+  return [
+    `c:${unit.conversationId}`,
+    ...(unit.contact ? [`p:${unit.contact.id}`] : []),
+    ...unit.timersSet.map((timer) => `t:${timer.id}`),
+    ...unit.timersCancelled.map((id) => `t:${id}`),
+    ...unit.inboxDone.map((id) => `i:${id}`),
+  ];
 }

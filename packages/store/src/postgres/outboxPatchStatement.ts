@@ -9,7 +9,8 @@ const rank = (sql: string) => `array_position(${RANKS}, ${sql})`;
 /**
  * Builds `updateOutbox` as ONE `UPDATE … RETURNING data`: the same result as `applyOutboxPatch`
  * on the locked row (a delivery status only moves a row forward; `failed` wins before delivery),
- * computed by PostgreSQL, so there is no read-modify-write transaction. Not for a `lastError`
+ * computed by PostgreSQL, so there is no read-modify-write transaction; `claimedBy` is checked
+ * in the same statement. Not for a `lastError`
  * under content encryption (that field is sealed inside the record).
  * @example const { text, values } = outboxPatchStatement('out-1', { deliveryStatus: 'read' }, Date.now());
  */
@@ -34,11 +35,16 @@ export function outboxPatchStatement(id: string, patch: OutboxPatch, now: number
   const nextAttemptAt =
     patch.nextAttemptAt !== undefined ? `${$(patch.nextAttemptAt)}::bigint` : 'o.next_attempt_at';
   const wamid = patch.wamid !== undefined ? `${$(patch.wamid)}::text` : 'o.wamid';
+  // The fence: a sender's outcome only lands on its own claim (no row returned otherwise).
+  const fence =
+    patch.claimedBy !== undefined
+      ? ` AND o.status = 'sending' AND o.lease_owner = ${$(patch.claimedBy)}`
+      : '';
   return {
     text: `UPDATE outbox o SET status = ${status}, next_attempt_at = ${nextAttemptAt}, wamid = ${wamid},
       updated_at = $2, lease_owner = NULL, lease_until = NULL,
       data = o.data || ${$(JSON.stringify(fields))}::jsonb || jsonb_build_object('status', ${status}, 'updatedAt', $2::bigint)
-      WHERE o.id = $1 RETURNING o.data`,
+      WHERE o.id = $1${fence} RETURNING o.data`,
     values,
   };
 }

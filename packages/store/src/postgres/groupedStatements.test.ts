@@ -1,0 +1,169 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { applyOutboxPatch } from '../applyOutboxPatch.js';
+import {
+  makeContact,
+  makeConversation,
+  makeInbox,
+  makeOutbox,
+  makeTimer,
+  makeTranscript,
+  makeUnit,
+} from '../conformance/fixtures.js';
+import type { OutboxPatch, Store } from '../Store.js';
+import { postgresHarness, probeTestDatabase } from './postgresHarness.js';
+
+const probe = await probeTestDatabase();
+if ('skip' in probe && process.env.CI !== 'true')
+  process.stderr.write(`\n⚠️  grouped statement tests SKIPPED: ${probe.skip}\n\n`);
+
+// Concurrent callers share statements (createCoalescer): each must still get exactly its own answer.
+describe.skipIf('skip' in probe && process.env.CI !== 'true')('PostgreSQL store: grouped statements', () => {
+  const harness = postgresHarness('url' in probe ? probe.url : '');
+  let store: Store;
+  beforeAll(async () => {
+    store = await harness.open({ clock: { now: () => 5_000 } });
+  });
+  afterAll(async () => {
+    await store?.close();
+    await harness.destroy();
+  });
+
+  it('concurrent outbox patches each get their own row; a fenced one that lost its claim gets null', async () => {
+    const rows = Array.from({ length: 30 }, (_, i) =>
+      makeOutbox('3180', `g${i}`, i + 1, 'hi', { status: i % 2 === 0 ? 'sending' : 'sent' }),
+    );
+    expect(await store.commit(makeUnit(makeConversation('3180'), { outbox: rows }))).toEqual({ ok: true });
+    const patches: OutboxPatch[] = rows.map((_, i) =>
+      i % 3 === 0
+        ? { deliveryStatus: 'delivered' }
+        : i % 3 === 1
+          ? { status: 'pending', attempts: 2, nextAttemptAt: 9_000, claimedBy: 'someone-else' }
+          : { deliveryStatus: 'read', wamid: `wamid.g${i}` },
+    );
+    // The same row twice in one burst: both patches apply, in call order.
+    const results = await Promise.all([
+      ...rows.map((row, i) => store.updateOutbox(row.id, patches[i]!)),
+      store.updateOutbox('g0', { deliveryStatus: 'read' }),
+      store.updateOutbox('missing', { deliveryStatus: 'read' }),
+    ]);
+    rows.forEach((row, i) => {
+      // A fence on an owner that never claimed the row: nothing changes.
+      const expected = i % 3 === 1 ? null : applyOutboxPatch(row, patches[i]!, 5_000);
+      expect(results[i], row.id).toEqual(expected);
+    });
+    expect(results[30]?.status).toBe('read');
+    expect(results[31]).toBeNull();
+    expect((await store.getOutbox('g0'))?.status).toBe('read');
+    expect((await store.getOutbox('g1'))?.status).toBe('sent');
+  });
+
+  it('concurrent point reads each get their own record (a key asked twice: two objects)', async () => {
+    await store.commit(makeUnit(makeConversation('3181'), { contact: makeContact('3181') }));
+    await store.commit(makeUnit(makeConversation('3182')));
+    const [a, b, c, none, byWamid, noWamid] = await Promise.all([
+      store.getConversation(makeConversation('3181').id),
+      store.getConversation(makeConversation('3181').id),
+      store.getConversation(makeConversation('3182').id),
+      store.getConversation('nope'),
+      store.findOutboxByWamid('wamid.g2'),
+      store.findOutboxByWamid('wamid.none'),
+    ]);
+    expect(a).toEqual(b);
+    expect(a).not.toBe(b);
+    expect(c?.id).toBe(makeConversation('3182').id);
+    expect(none).toBeNull();
+    expect(byWamid?.id).toBe('g2');
+    expect(noWamid).toBeNull();
+    const [contact, missing] = await Promise.all([
+      store.getContact(makeContact('3181').id),
+      store.getContact('nobody'),
+    ]);
+    expect(contact?.id).toBe(makeContact('3181').id);
+    expect(missing).toBeNull();
+  });
+
+  it('concurrent appends share one insert: each caller learns which of its own ids are new', async () => {
+    const x = makeInbox('3183', 'in-x', 'x');
+    const y = makeInbox('3183', 'in-y', 'y');
+    const z = makeInbox('3184', 'in-z', 'z');
+    await store.appendInbox([z]);
+    const [first, second, third] = await Promise.all([
+      store.appendInbox([x, y]),
+      store.appendInbox([y, z]),
+      store.appendInbox([x]),
+    ]);
+    expect(first).toEqual(['in-x', 'in-y']);
+    expect(second).toEqual([]);
+    expect(third).toEqual([]);
+    const claimed = await store.claimInbox('me', 10_000, 20_000, 10);
+    expect(claimed.map((row) => row.id).sort()).toEqual(['in-x', 'in-y', 'in-z']);
+  });
+
+  it('concurrent commits share statements; a stale unit writes nothing while the others commit', async () => {
+    const users = ['3190', '3191', '3192', '3193'];
+    for (const user of users)
+      expect(await store.commit(makeUnit(makeConversation(user)))).toEqual({ ok: true });
+    await store.appendInbox(users.map((user) => makeInbox(user, `cin-${user}`, 'hi')));
+    const unitOf = (user: string, revision: number) =>
+      makeUnit(makeConversation(user, { revision, nodeId: `at-${revision}` }), {
+        contact: makeContact(user),
+        outbox: [makeOutbox(user, `cout-${user}-${revision}`, revision, 'reply')],
+        transcript: [makeTranscript(user, `ctr-${user}-${revision}`, 2_000 + revision, 'hi')],
+        timersSet: [makeTimer(user, `ctm-${user}`, 9_000 + revision)],
+        inboxDone: [`cin-${user}`],
+      });
+    const results = await Promise.all([
+      store.commit(unitOf('3190', 2)),
+      store.commit(unitOf('3191', 2)),
+      store.commit(unitOf('3192', 5)), // expects revision 4: stale
+      store.commit(unitOf('3193', 2)),
+      store.commit(unitOf('3193', 3)), // the same conversation: the next statement, after revision 2
+    ]);
+    expect(results).toEqual([
+      { ok: true },
+      { ok: true },
+      { ok: false, reason: 'conflict' },
+      { ok: true },
+      { ok: true },
+    ]);
+    expect((await store.getConversation(makeConversation('3190').id))?.nodeId).toBe('at-2');
+    expect((await store.getConversation(makeConversation('3193').id))?.revision).toBe(3);
+    expect((await store.getConversation(makeConversation('3192').id))?.revision).toBe(1);
+    expect(await store.getOutbox('cout-3191-2')).not.toBeNull();
+    expect(await store.getOutbox('cout-3192-5')).toBeNull();
+    expect(await store.getContact(makeContact('3192').id)).toBeNull();
+    expect(await store.listTranscript(makeConversation('3192').id)).toEqual([]);
+    expect((await store.listTranscript(makeConversation('3193').id)).map((entry) => entry.id)).toEqual([
+      'ctr-3193-2',
+      'ctr-3193-3',
+    ]);
+    // Only the stale unit's inbox row is still to do.
+    const pending = await store.claimInbox('me', 10_000, 20_000, 10);
+    expect(pending.map((row) => row.id)).toEqual(['cin-3192']);
+  });
+
+  it('wakes another instance on the same schema when rows are appended, not itself', async () => {
+    const other = await harness.open({});
+    try {
+      let mine = 0;
+      let theirs = 0;
+      const stopMine = store.onInboxAppended!(() => (mine += 1));
+      const stopTheirs = other.onInboxAppended!(() => (theirs += 1));
+      // Each LISTEN connection wakes its subscribers once when it (re)connects: rows appended while
+      // it was down told no one. Wait for both, then count only the appends.
+      await expect.poll(() => mine >= 1 && theirs >= 1).toBe(true);
+      [mine, theirs] = [0, 0];
+      await store.appendInbox([makeInbox('3195', 'note-1', 'a'), makeInbox('3196', 'note-2', 'b')]);
+      await expect.poll(() => theirs).toBe(1);
+      await other.appendInbox([makeInbox('3195', 'note-3', 'c')]);
+      await expect.poll(() => mine).toBe(1);
+      await store.appendInbox([makeInbox('3195', 'note-1', 'a')]); // nothing new: no notification
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect([mine, theirs]).toEqual([1, 1]);
+      stopMine();
+      stopTheirs();
+    } finally {
+      await other.close();
+    }
+  });
+});

@@ -18,18 +18,25 @@ export async function fsyncDirectory(dir: string): Promise<void> {
   }
 }
 
+/** Makes temporary names unique per process without a random draw per write. */
+const tmpPrefix = `${process.pid}.${randomBytes(4).toString('hex')}`;
+let tmpCounter = 0;
+
 /**
  * Writes `text` to `path` atomically: a uniquely named temporary file in the same folder,
  * fsync of its data, rename over the target, then fsync of the folder. A crash leaves either
- * the old file or the new one, never a torn one.
+ * the old file or the new one, never a torn one. `syncDirectory: false` leaves the folder's
+ * fsync to the caller, who must do it before relying on the rename surviving power loss (the
+ * conversation documents do it once per folder before the journal that covers them goes).
  */
 export async function writeFileAtomic(
   path: string,
   text: string,
-  options: { fsync: boolean },
+  options: { fsync: boolean; syncDirectory?: boolean },
 ): Promise<void> {
   // A unique temp name: steno's fixed `.file.tmp` makes two writers collide (lowdb#555).
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  tmpCounter += 1;
+  const tmp = join(dirname(path), `.${basename(path)}.${tmpPrefix}.${tmpCounter}.tmp`);
   const handle = await open(tmp, 'w', 0o600);
   try {
     await handle.writeFile(text, 'utf8');
@@ -46,7 +53,7 @@ export async function writeFileAtomic(
     await unlink(tmp).catch(() => undefined);
     throw error;
   }
-  if (options.fsync) await fsyncDirectory(dirname(path));
+  if (options.fsync && options.syncDirectory !== false) await fsyncDirectory(dirname(path));
 }
 
 /**

@@ -1,4 +1,5 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -66,6 +67,26 @@ describe('DocumentJournal', () => {
     const damaged = new DocumentJournal<Rec>(dir, { fsync: false });
     expect((await damaged.open()).map((record) => record.text)).toEqual(['a', 'd']);
     await damaged.close();
+  });
+
+  it('replays lines of journals written with the former SHA-1 checksum, up to a damaged one', async () => {
+    await mkdir(dir, { recursive: true });
+    const sha1Line = (record: Rec) => {
+      const json = JSON.stringify(record);
+      return `${createHash('sha1').update(json).digest('hex').slice(0, 8)} ${json}\n`;
+    };
+    const damaged = sha1Line({ n: 3, text: 'c' }).replace('"c"', '"x"');
+    await writeFile(
+      join(dir, '0000000000000001.ndjson'),
+      sha1Line({ n: 1, text: 'a' }) + sha1Line({ n: 2, text: 'b' }) + damaged,
+    );
+    const journal = new DocumentJournal<Rec>(dir, { fsync: false });
+    expect((await journal.open()).map((record) => record.text)).toEqual(['a', 'b']);
+    await write(journal, ['d']);
+    await journal.close();
+    const again = new DocumentJournal<Rec>(dir, { fsync: false });
+    expect((await again.open()).map((record) => record.text)).toEqual(['a', 'b', 'd']);
+    await again.close();
   });
 
   it('deletes only segments whose records are all covered by a checkpoint', async () => {

@@ -1,4 +1,4 @@
-import { open, readFile } from 'node:fs/promises';
+import { open, readFile, type FileHandle } from 'node:fs/promises';
 import { writeFileAtomic } from './AtomicJsonFile.js';
 
 /** One line of the inbox journal: a whole stored row, or the hash of an id that is done. */
@@ -87,25 +87,40 @@ export class InboxJournal {
   }
 
   async #loop(): Promise<void> {
+    // Kept open while appends keep coming (each ack waits for its batch: two thread-pool round
+    // trips, not four); closed when the queue runs dry, before a compaction replaces the file,
+    // and after a failure.
+    let handle: FileHandle | null = null;
+    const closeHandle = async () => {
+      const current = handle;
+      handle = null;
+      await current?.close().catch(() => undefined);
+    };
+    try {
+      await this.#run(async () => (handle ??= await open(this.path, 'a', 0o600)), closeHandle);
+    } finally {
+      await closeHandle();
+    }
+  }
+
+  async #run(handleFor: () => Promise<FileHandle>, closeHandle: () => Promise<void>): Promise<void> {
     while (this.#queue.length > 0 || this.#compaction) {
       const batch = this.#queue;
       this.#queue = [];
       if (batch.length > 0) {
         try {
-          const handle = await open(this.path, 'a', 0o600);
-          try {
-            await handle.appendFile(`${batch.flatMap((item) => item.lines).join('\n')}\n`, 'utf8');
-            if (this.#fsync) await handle.sync();
-          } finally {
-            await handle.close();
-          }
+          const handle = await handleFor();
+          await handle.appendFile(`${batch.flatMap((item) => item.lines).join('\n')}\n`, 'utf8');
+          if (this.#fsync) await handle.sync();
           this.flushes += 1;
           for (const item of batch) item.resolve();
         } catch (error) {
+          await closeHandle();
           for (const item of batch) item.reject(error);
         }
         continue;
       }
+      await closeHandle();
       const compaction = this.#compaction!;
       this.#compaction = null;
       try {

@@ -86,7 +86,7 @@ export async function readIndexSnapshot(
   for (const [id, summary] of data.summaries) indexes.summaries.set(id, summary);
   for (const [row, id] of data.outboxConversation) indexes.outboxConversation.set(row, id);
   for (const [wamid, row] of data.wamids) indexes.wamids.set(wamid, row);
-  for (const [id, rows] of data.unsent) indexes.unsent.set(id, rows);
+  for (const [id, rows] of data.unsent) indexes.setUnsent(id, rows);
   for (const timer of data.timers) {
     indexes.timers.set(timer.id, { timer, leaseUntil: null });
     indexes.timerHeap.push(timer.dueAt, timer.id);

@@ -2,6 +2,7 @@ import type { FlowVersionRecord } from '@parley/flow';
 import type { ApiTokenRecord, AuditEntry, BotRecord, SessionRecord, UserRecord } from '../records.js';
 import type { Store } from '../Store.js';
 import type { LowdbCollections } from './LowdbCollections.js';
+import { copyPlain } from './copyPlain.js';
 
 type CatalogMethods =
   | 'publishFlowVersion'
@@ -58,12 +59,13 @@ export class LowdbCatalog implements Pick<Store, CatalogMethods> {
     const found = (await this.collections.flow(flowId)).data.versions.find(
       (item) => item.version === version,
     );
-    return found ? structuredClone(found) : null;
+    return found ? copyPlain(found) : null;
   }
 
   async getLatestFlowVersion(flowId: string): Promise<FlowVersionRecord | null> {
     const latest = (await this.collections.flow(flowId)).data.versions.at(-1);
-    return latest ? structuredClone(latest) : null;
+    // Read per inbound message: a plain copy costs a fraction of structuredClone's round trip.
+    return latest ? copyPlain(latest) : null;
   }
 
   async listFlowVersions(flowId: string): Promise<FlowVersionRecord[]> {

@@ -18,12 +18,22 @@ import {
 /** Runs before a dirty document is written back: moves overflow out of it (see createLowdbStore). */
 export type PrepareWrite = (doc: ConversationDocument) => Promise<void>;
 
-/** How long a changed document waits before its write-back, so many changes share one file write. */
-const WRITE_BEHIND_MS = 250;
+/**
+ * How long a document stays dirty (counted from its oldest unwritten change) before its
+ * write-back, so many changes share one file write. A change is durable in the journal already;
+ * a longer wait only keeps more documents in memory and more journal to replay after a crash.
+ * A conversation turn is about six changes (the message, the outbox claim, the send, its status
+ * webhooks); in 2 s a busy conversation's several turns become one write.
+ */
+const WRITE_BEHIND_MS = 2_000;
 /** Dirty documents that trigger a write-back at once (they cannot leave the cache until written). */
 const MAX_DIRTY = 2_000;
-/** Documents written back in parallel. */
-const WRITE_CONCURRENCY = 16;
+/**
+ * Documents written back in parallel. Each write is five thread-pool operations (open, write,
+ * fsync, close, rename); libuv has four threads, shared with the journals' appends and fsyncs,
+ * which acknowledgements wait for: more writers would only queue those behind write-backs.
+ */
+const WRITE_CONCURRENCY = 4;
 
 /**
  * Conversation documents: every change is applied in memory, appended to the document journal
@@ -42,8 +52,14 @@ export class LowdbDocuments {
   readonly #writeBehindMs: number;
   readonly #chains = new Map<string, Promise<unknown>>();
   readonly #dirs = new Set<string>();
-  /** Document id → sequence number of its oldest change not yet written back. */
-  readonly #dirty = new Map<string, number>();
+  /** Folders that received a document by rename since their last fsync (see `#syncDirectories`). */
+  readonly #unsyncedDirs = new Set<string>();
+  /**
+   * Document id → sequence number and time (performance.now) of its oldest change not yet
+   * written back. Insertion order is age order: a document leaves when written and comes back
+   * at the end with its next change.
+   */
+  readonly #dirty = new Map<string, { n: number; at: number }>();
   #prepare: PrepareWrite = async () => undefined;
   #timer: NodeJS.Timeout | null = null;
   #closed = false;
@@ -133,9 +149,18 @@ export class LowdbDocuments {
   }
 
   #markDirty(id: string, n: number): void {
-    if (!this.#dirty.has(id)) this.#dirty.set(id, n);
+    if (!this.#dirty.has(id)) this.#dirty.set(id, { n, at: performance.now() });
     if (this.#dirty.size >= MAX_DIRTY) this.#flushSoon(0);
     else this.#flushSoon(this.#writeBehindMs);
+  }
+
+  /** Until the oldest dirty document is due; never less than a pause, so a failing write is not retried in a loop. */
+  #nextRoundDelay(): number {
+    if (this.#dirty.size >= MAX_DIRTY) return 0;
+    const oldest = this.#dirty.values().next();
+    if (oldest.done) return this.#writeBehindMs;
+    const due = oldest.value.at + this.#writeBehindMs - performance.now();
+    return Math.max(Math.min(250, this.#writeBehindMs), due);
   }
 
   #flushSoon(delay: number): void {
@@ -149,33 +174,51 @@ export class LowdbDocuments {
     this.#timer.unref();
   }
 
-  /** Writes back the documents dirty now, then deletes the journal segments they covered. */
+  /**
+   * Writes back the documents dirty for `writeBehindMs` (the oldest ones as well when too many are
+   * dirty; all of them when `force`), then deletes the journal segments they covered.
+   */
   flush(force = false): Promise<void> {
     if (this.#flushing) return this.#flushing.then(() => this.flush(force));
     this.#flushing = this.#flushRound(force).finally(() => {
       this.#flushing = null;
-      if (this.#dirty.size > 0) this.#flushSoon(this.#writeBehindMs);
+      if (this.#dirty.size > 0) this.#flushSoon(this.#nextRoundDelay());
     });
     return this.#flushing;
   }
 
-  async #flushRound(force: boolean): Promise<void> {
-    const ids = [...this.#dirty.keys()];
-    this.#writeError = null;
-    for (let i = 0; i < ids.length; i += WRITE_CONCURRENCY) {
-      await Promise.all(
-        ids.slice(i, i + WRITE_CONCURRENCY).map((id) =>
-          this.#chain(id, () => this.#writeBack(id)).catch((error: unknown) => {
-            this.#writeError = error;
-          }),
-        ),
-      );
+  /** The documents a round writes back, oldest first. */
+  #due(force: boolean): string[] {
+    if (force) return [...this.#dirty.keys()];
+    const dueBefore = performance.now() - this.#writeBehindMs;
+    const excess = this.#dirty.size >= MAX_DIRTY ? this.#dirty.size - MAX_DIRTY / 2 : 0;
+    const ids: string[] = [];
+    for (const [id, { at }] of this.#dirty) {
+      if (ids.length >= excess && at > dueBefore) break;
+      ids.push(id);
     }
+    return ids;
+  }
+
+  async #flushRound(force: boolean): Promise<void> {
+    const ids = this.#due(force);
+    this.#writeError = null;
+    // A pool of writers, each taking the next document as soon as it is done with one.
+    let next = 0;
+    const writer = async () => {
+      while (next < ids.length) {
+        const id = ids[next++]!;
+        await this.#chain(id, () => this.#writeBack(id)).catch((error: unknown) => {
+          this.#writeError = error;
+        });
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(WRITE_CONCURRENCY, ids.length) }, writer));
     // Every record older than the oldest unwritten change is now in a document file.
     let through = this.journal.last;
-    for (const n of this.#dirty.values()) through = Math.min(through, n - 1);
+    for (const { n } of this.#dirty.values()) through = Math.min(through, n - 1);
     // Forced (close, erasure, retention): start a new segment so the old one goes once its documents are written.
-    await this.journal.checkpoint(through, force);
+    await this.journal.checkpoint(through, force, () => this.#syncDirectories());
   }
 
   /** Writes back everything and empties the journal (close, erasure, retention); throws a write-back error. */
@@ -231,8 +274,27 @@ export class LowdbDocuments {
       }
       return;
     }
-    await this.#ensureDir(dirname(path));
-    await writeFileAtomic(path, JSON.stringify(doc), { fsync: this.#fsync });
+    const dir = dirname(path);
+    await this.#ensureDir(dir);
+    // The folder's fsync waits for the checkpoint: until the journal segment holding these changes
+    // is deleted, a rename lost to a power cut is replayed from it. One fsync per folder per
+    // checkpoint instead of one per write.
+    await writeFileAtomic(path, JSON.stringify(doc), { fsync: this.#fsync, syncDirectory: false });
+    if (this.#fsync) this.#unsyncedDirs.add(dir);
+  }
+
+  /** Makes the renames of written-back documents durable (before journal segments are deleted). */
+  async #syncDirectories(): Promise<void> {
+    const dirs = [...this.#unsyncedDirs];
+    this.#unsyncedDirs.clear();
+    try {
+      for (let i = 0; i < dirs.length; i += WRITE_CONCURRENCY) {
+        await Promise.all(dirs.slice(i, i + WRITE_CONCURRENCY).map((dir) => fsyncDirectory(dir)));
+      }
+    } catch (error) {
+      for (const dir of dirs) this.#unsyncedDirs.add(dir);
+      throw error;
+    }
   }
 
   /** Appends transcript entries that left the document to its overflow file (before the document write). */

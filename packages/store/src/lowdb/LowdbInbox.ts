@@ -3,6 +3,7 @@ import type { FieldCodec } from '../crypto/FieldCodec.js';
 import { aadFor, openFields, sealFields, sealedFieldsOf } from '../crypto/sealFields.js';
 import { hashInboxId } from './conversationDocument.js';
 import type { InboxJournal, JournalLine } from './InboxJournal.js';
+import { copyPlain } from './copyPlain.js';
 import type { LowdbIndexes } from './LowdbIndexes.js';
 
 /**
@@ -43,13 +44,9 @@ export class LowdbInbox {
   /** True when the id is pending, being appended, or done within retention. */
   isKnown(id: string): boolean {
     const indexes = this.#indexes();
+    if (this.#reserved.has(id) || indexes.pendingInbox.has(id)) return true;
     const hash = hashInboxId(id);
-    return (
-      this.#reserved.has(id) ||
-      indexes.pendingInbox.has(id) ||
-      indexes.docDone.has(hash) ||
-      indexes.journalDone.has(hash)
-    );
+    return indexes.docDone.has(hash) || indexes.journalDone.has(hash);
   }
 
   /** Rewrites the journal with the pending rows and the done markers only. */
@@ -90,50 +87,136 @@ export class LowdbInbox {
     return fresh.map((row) => row.id);
   }
 
+  /**
+   * Leases the free rows of the conversations whose first free row arrived first (one claimant
+   * per conversation), taking them from the ready heap instead of scanning every conversation
+   * with pending rows: the cost follows what is claimed, not the backlog.
+   */
   claim(owner: string, now: number, leaseUntil: number, limit: number): InboxRecord[] {
-    const { pendingByConversation, conversationLeases, inboxLeases } = this.#indexes();
-    const candidates: { conversationId: string; first: number }[] = [];
-    for (const [conversationId, rows] of pendingByConversation) {
-      const lease = conversationLeases.get(conversationId);
-      if (lease && lease.owner !== owner && lease.until > now) continue;
-      const free = rows.find((row) => (inboxLeases.get(row.id)?.until ?? 0) <= now);
-      if (free) candidates.push({ conversationId, first: free.arrival });
+    const indexes = this.#indexes();
+    const { pendingByConversation, conversationLeases, inboxLeases, inboxReady, inboxExpiry } = indexes;
+    // Leases that ran out: their conversations' rows are free again.
+    for (let top = inboxExpiry.peek(); top && top.key <= now; top = inboxExpiry.peek()) {
+      inboxExpiry.pop();
+      this.#queue(top.value, now);
     }
-    candidates.sort((a, b) => a.first - b.first);
     const claimed: InboxRecord[] = [];
-    for (const { conversationId } of candidates) {
-      if (claimed.length >= limit) break;
+    // Held by another owner: back in the heap afterwards, for that owner's own claims.
+    const elsewhere: { key: number; value: string }[] = [];
+    while (claimed.length < limit) {
+      const top = inboxReady.pop();
+      if (!top) break;
+      const conversationId = top.value;
+      const rows = pendingByConversation.get(conversationId);
+      const free = rows?.find((row) => (inboxLeases.get(row.id)?.until ?? 0) <= now);
+      // Nothing free: the rows' lease ends are in the expiry heap (or the rows are gone).
+      if (!rows || !free) continue;
+      // A stale lower bound (its row was done or leased meanwhile): in line again at the real one.
+      if (free.arrival > top.key) {
+        inboxReady.push(free.arrival, conversationId);
+        continue;
+      }
+      const lease = conversationLeases.get(conversationId);
+      if (lease && lease.owner !== owner && lease.until > now) {
+        elsewhere.push(top);
+        continue;
+      }
       conversationLeases.set(conversationId, { owner, until: leaseUntil });
-      for (const row of pendingByConversation.get(conversationId) ?? []) {
+      inboxExpiry.push(leaseUntil, conversationId);
+      for (const row of rows) {
         if (claimed.length >= limit) break;
         if ((inboxLeases.get(row.id)?.until ?? 0) > now) continue;
         inboxLeases.set(row.id, { owner, until: leaseUntil });
         row.attempts += 1;
         const { arrival: _arrival, ...record } = row;
-        claimed.push(structuredClone(record));
+        claimed.push(copyPlain(record));
       }
+      // Rows left free by the limit: first in line next time.
+      this.#queue(conversationId, now);
     }
+    for (const entry of elsewhere) inboxReady.push(entry.key, entry.value);
     return claimed;
   }
 
-  release(owner: string): void {
-    const { inboxLeases, conversationLeases } = this.#indexes();
-    for (const [id, lease] of inboxLeases) if (lease.owner === owner) inboxLeases.delete(id);
-    for (const [id, lease] of conversationLeases) if (lease.owner === owner) conversationLeases.delete(id);
+  /** Puts the conversation in the ready heap at its first row free at `now` (if any). */
+  #queue(conversationId: string, now: number): void {
+    const { pendingByConversation, inboxLeases, inboxReady } = this.#indexes();
+    const free = pendingByConversation
+      .get(conversationId)
+      ?.find((row) => (inboxLeases.get(row.id)?.until ?? 0) <= now);
+    if (free) inboxReady.push(free.arrival, conversationId);
+  }
+
+  /** Extends the owner's leases on these conversations and their claimed rows; returns those renewed. */
+  renew(owner: string, conversationIds: string[], leaseUntil: number): string[] {
+    const { pendingByConversation, conversationLeases, inboxLeases, inboxExpiry } = this.#indexes();
+    const renewed: string[] = [];
+    for (const conversationId of conversationIds) {
+      const lease = conversationLeases.get(conversationId);
+      if (lease?.owner !== owner) continue;
+      lease.until = Math.max(lease.until, leaseUntil);
+      for (const row of pendingByConversation.get(conversationId) ?? []) {
+        const rowLease = inboxLeases.get(row.id);
+        if (rowLease?.owner === owner) rowLease.until = Math.max(rowLease.until, leaseUntil);
+      }
+      inboxExpiry.push(lease.until, conversationId);
+      renewed.push(conversationId);
+    }
+    return renewed;
+  }
+
+  /** Drops the owner's leases, on the given conversations or on all of them. */
+  release(owner: string, conversationIds?: string[]): void {
+    const { inboxLeases, conversationLeases, pendingInbox, pendingByConversation } = this.#indexes();
+    const released = new Set<string>();
+    if (conversationIds) {
+      // Only pending rows hold leases (done rows lose theirs): the conversations' rows are enough.
+      for (const conversationId of conversationIds) {
+        for (const row of pendingByConversation.get(conversationId) ?? []) {
+          if (inboxLeases.get(row.id)?.owner === owner && inboxLeases.delete(row.id))
+            released.add(conversationId);
+        }
+        if (conversationLeases.get(conversationId)?.owner === owner) {
+          conversationLeases.delete(conversationId);
+          released.add(conversationId);
+        }
+      }
+    } else {
+      for (const [id, lease] of inboxLeases) {
+        if (lease.owner !== owner) continue;
+        inboxLeases.delete(id);
+        const conversationId = pendingInbox.get(id)?.conversationId;
+        if (conversationId !== undefined) released.add(conversationId);
+      }
+      for (const [id, lease] of conversationLeases) {
+        if (lease.owner !== owner) continue;
+        conversationLeases.delete(id);
+        released.add(id);
+      }
+    }
+    // The first row's arrival is a lower bound of the first free one: the claim corrects it.
+    for (const conversationId of released) {
+      const first = pendingByConversation.get(conversationId)?.[0];
+      if (first) this.#indexes().inboxReady.push(first.arrival, conversationId);
+    }
   }
 
   async markDone(ids: string[]): Promise<void> {
     const indexes = this.#indexes();
-    const lines: JournalLine[] = [];
+    const lines: (JournalLine & { t: 'done' })[] = [];
+    const hashes = new Map<string, string>();
     for (const id of ids) {
       const row = indexes.pendingInbox.get(id);
-      if (row) lines.push({ t: 'done', h: hashInboxId(id), at: row.receivedAt });
+      if (!row) continue;
+      const h = hashInboxId(id);
+      hashes.set(id, h);
+      lines.push({ t: 'done', h, at: row.receivedAt });
     }
     await this.#journal.append(lines);
     this.#rowsWritten += lines.length;
     for (const id of ids) {
       const row = indexes.removePendingInbox(id);
-      if (row) indexes.journalDone.set(hashInboxId(id), row.receivedAt);
+      if (row) indexes.journalDone.set(hashes.get(id) ?? hashInboxId(id), row.receivedAt);
     }
     // Compact when the file holds half again as many lines as a rewrite would: it stays small.
     const live = indexes.pendingInbox.size + indexes.journalDone.size + this.#reserved.size;

@@ -6,8 +6,14 @@ import type {
   OutboxRecord,
   TimerRecord,
 } from '@parley/flow';
-import { FINISHED_OUTBOX_STATUSES } from '../applyOutboxPatch.js';
-import type { ConversationDocument } from './conversationDocument.js';
+import { FINISHED_OUTBOX_STATUSES, isUnsentOutbox } from '../applyOutboxPatch.js';
+import {
+  isEmptyDocument,
+  type ConversationDocument,
+  type StoredOutbox,
+  type StoredRecord,
+} from './conversationDocument.js';
+import type { DocumentChange } from './documentRecord.js';
 import { MinHeap } from './MinHeap.js';
 
 /** What listing and filtering need of a conversation, kept in memory (never the snapshot). */
@@ -27,6 +33,27 @@ export interface UnsentRow {
   nextAttemptAt: number;
   leaseUntil: number;
 }
+
+/** Opens stored records for indexing (see LowdbDocuments). */
+export interface IndexOpener {
+  conversation(stored: StoredRecord | null): ConversationRecord | null;
+  contact(stored: StoredRecord | null): ContactRecord | null;
+  outbox(stored: StoredOutbox): OutboxRecord;
+}
+
+/**
+ * The terms of a document's `purgeableAt`, kept apart so a change updates only its own term:
+ * finished outbox rows, append-only entries (transcript, dedupe hashes, overflow), and the
+ * conversation's (or contact's) last activity.
+ */
+interface PurgeParts {
+  rows: number;
+  appended: number;
+  owner: number;
+}
+
+/** A pending inbox row in the claim index. */
+export type PendingInbox = InboxRecord & { arrival: number };
 
 /** A timer with its in-memory claim. */
 interface TimerEntry {
@@ -51,8 +78,20 @@ export class LowdbIndexes {
   /** Dedupe: hashes of inbox ids consumed by commits (in documents) or marked done (in the journal). */
   readonly docDone = new Map<string, number>();
   readonly journalDone = new Map<string, number>();
-  readonly pendingInbox = new Map<string, InboxRecord & { arrival: number }>();
-  readonly pendingByConversation = new Map<string, (InboxRecord & { arrival: number })[]>();
+  readonly pendingInbox = new Map<string, PendingInbox>();
+  readonly pendingByConversation = new Map<string, PendingInbox[]>();
+  /**
+   * Claim order without scans. `outboxHeads`: (nextAttemptAt, conversation) pushed whenever a
+   * conversation's first unsent row becomes claimable. `inboxReady`: (arrival, conversation), a
+   * lower bound of the arrival of the conversation's first free row, pushed when a row becomes
+   * free. `inboxExpiry`: (lease end, conversation), so rows come back when their leases run out.
+   * Entries are never removed in place: a claim checks each against the current state (lazy
+   * deletion), so a stale or duplicate entry costs one pop.
+   */
+  readonly outboxHeads = new MinHeap<string>();
+  readonly inboxReady = new MinHeap<string>();
+  readonly inboxExpiry = new MinHeap<string>();
+  readonly #purgeParts = new Map<string, PurgeParts>();
   readonly inboxLeases = new Map<string, { owner: string; until: number }>();
   readonly conversationLeases = new Map<string, { owner: string; until: number }>();
   /** Legacy in-memory outbox claims (claims are now journaled as `sending`); they survive re-indexing. */
@@ -64,6 +103,7 @@ export class LowdbIndexes {
     this.docIds.delete(doc.id);
     this.summaries.delete(doc.id);
     this.purgeableAt.delete(doc.id);
+    this.#purgeParts.delete(doc.id);
     for (const row of doc.outbox) {
       this.outboxConversation.delete(row.id);
       if (typeof row.wamid === 'string') this.wamids.delete(row.wamid);
@@ -102,46 +142,187 @@ export class LowdbIndexes {
         contactName: opened.contact?.name,
       });
     }
-    let purgeable = Number.POSITIVE_INFINITY;
+    const parts: PurgeParts = {
+      rows: Number.POSITIVE_INFINITY,
+      appended: Number.POSITIVE_INFINITY,
+      owner: ownerTerm(opened.conversation, opened.contact),
+    };
     const unsent: UnsentRow[] = [];
     for (const [index, row] of opened.outbox.entries()) {
       this.outboxConversation.set(row.id, doc.id);
       if (row.wamid) this.wamids.set(row.wamid, row.id);
-      if (row.status === 'pending' || row.status === 'sending') {
-        const lease = row.status === 'pending' ? this.outboxLeases.get(row.id) : undefined;
-        unsent.push({
-          id: row.id,
-          seq: row.seq,
-          status: lease ? 'sending' : row.status,
-          nextAttemptAt: row.nextAttemptAt,
-          leaseUntil: lease ? lease.until : (doc.outbox[index]?.leaseUntil ?? 0),
+      if (row.status === 'pending' || row.status === 'sending')
+        unsent.push(this.#unsentRow(row, doc.outbox[index]));
+      else if (FINISHED_OUTBOX_STATUSES.includes(row.status))
+        parts.rows = Math.min(parts.rows, row.updatedAt);
+    }
+    this.setUnsent(
+      doc.id,
+      unsent.sort((a, b) => a.seq - b.seq),
+    );
+    this.#indexTimers(doc.timers, previousTimers);
+    for (const done of doc.inboxDone) {
+      this.docDone.set(done.h, done.at);
+      parts.appended = Math.min(parts.appended, done.at);
+    }
+    for (const entry of doc.transcript) parts.appended = Math.min(parts.appended, entry.at as number);
+    if (doc.overflowOldestAt !== undefined) parts.appended = Math.min(parts.appended, doc.overflowOldestAt);
+    this.#setPurgeParts(doc.id, parts);
+  }
+
+  /**
+   * Updates the entries a journaled change touches (its rows, timers, hashes), instead of
+   * re-indexing the whole document: a long conversation costs what the change costs. `previous`
+   * holds the document's outbox and timers arrays from before the change (changes replace
+   * arrays and rows, never mutate them). Returns false when the change needs a full re-index
+   * (whole-document images, a document that empties, one indexed from a snapshot).
+   */
+  applyChange(
+    doc: ConversationDocument,
+    change: DocumentChange,
+    previous: { outbox: readonly StoredOutbox[]; timers: readonly TimerRecord[] },
+    open: IndexOpener,
+  ): boolean {
+    const parts = this.#purgeParts.get(doc.id);
+    if (!parts || change.img || isEmptyDocument(doc)) return false;
+    this.docIds.add(doc.id);
+    if (change.conversation !== undefined || change.contact !== undefined) {
+      const conversation = open.conversation(doc.conversation);
+      const summary = this.summaries.get(doc.id);
+      const contact =
+        conversation && summary && change.contact === undefined ? undefined : open.contact(doc.contact);
+      if (conversation) {
+        this.summaries.set(doc.id, {
+          botId: conversation.botId,
+          status: conversation.status,
+          updatedAt: conversation.updatedAt,
+          userId: conversation.userId,
+          contactName: contact === undefined ? summary?.contactName : contact?.name,
         });
-      } else if (FINISHED_OUTBOX_STATUSES.includes(row.status)) {
-        purgeable = Math.min(purgeable, row.updatedAt);
+      } else this.summaries.delete(doc.id);
+      parts.owner = ownerTerm(conversation, contact ?? null);
+    }
+    if (change.out && change.out.length > 0) this.#applyOutbox(doc, change.out, previous.outbox, parts, open);
+    if (change.timers) {
+      const entries = new Map<string, TimerEntry>();
+      for (const timer of previous.timers) {
+        const entry = this.timers.get(timer.id);
+        if (entry) entries.set(timer.id, entry);
+        this.timers.delete(timer.id);
+      }
+      this.#indexTimers(doc.timers, entries);
+    }
+    if (change.done)
+      for (const done of change.done) {
+        this.docDone.set(done.h, done.at);
+        parts.appended = Math.min(parts.appended, done.at);
+      }
+    if (change.tr)
+      for (const entry of change.tr) parts.appended = Math.min(parts.appended, entry.at as number);
+    this.#setPurgeParts(doc.id, parts);
+    return true;
+  }
+
+  #applyOutbox(
+    doc: ConversationDocument,
+    changed: readonly StoredOutbox[],
+    previous: readonly StoredOutbox[],
+    parts: PurgeParts,
+    open: IndexOpener,
+  ): void {
+    const list = this.unsent.get(doc.id)?.slice() ?? [];
+    let recompute = false;
+    for (const [position, stored] of changed.entries()) {
+      // A row given twice in one change: its last version is the one in the document.
+      if (changed.some((other, at) => at > position && other.id === stored.id)) continue;
+      const row = open.outbox(stored);
+      const before = previous.find((candidate) => candidate.id === stored.id);
+      if (before) {
+        if (typeof before.wamid === 'string' && before.wamid !== row.wamid) this.wamids.delete(before.wamid);
+        const old = open.outbox(before);
+        // The oldest finished row changed: its term must be found again among the rows.
+        if (FINISHED_OUTBOX_STATUSES.includes(old.status) && old.updatedAt <= parts.rows) recompute = true;
+      }
+      this.outboxConversation.set(row.id, doc.id);
+      if (row.wamid) this.wamids.set(row.wamid, row.id);
+      const index = list.findIndex((entry) => entry.id === row.id);
+      if (isUnsentOutbox(row.status)) {
+        const entry = this.#unsentRow(row, stored);
+        if (index >= 0 && list[index]!.seq === entry.seq) list[index] = entry;
+        else {
+          if (index >= 0) list.splice(index, 1);
+          let at = list.length;
+          while (at > 0 && list[at - 1]!.seq > entry.seq) at -= 1;
+          list.splice(at, 0, entry);
+        }
+      } else {
+        if (index >= 0) list.splice(index, 1);
+        if (FINISHED_OUTBOX_STATUSES.includes(row.status)) parts.rows = Math.min(parts.rows, row.updatedAt);
       }
     }
-    if (unsent.length > 0)
-      this.unsent.set(
-        doc.id,
-        unsent.sort((a, b) => a.seq - b.seq),
-      );
-    for (const timer of doc.timers) {
+    if (recompute) {
+      parts.rows = Number.POSITIVE_INFINITY;
+      for (const stored of doc.outbox) {
+        const row = open.outbox(stored);
+        if (FINISHED_OUTBOX_STATUSES.includes(row.status)) parts.rows = Math.min(parts.rows, row.updatedAt);
+      }
+    }
+    this.setUnsent(doc.id, list);
+  }
+
+  /** Sets a conversation's unsent rows (sorted by `seq`); a claimable first row enters the claim heap. */
+  setUnsent(docId: string, rows: UnsentRow[]): void {
+    const head = this.unsent.get(docId)?.[0];
+    if (rows.length > 0) this.unsent.set(docId, rows);
+    else this.unsent.delete(docId);
+    if (rows[0] !== head) this.queueOutboxHead(docId);
+  }
+
+  /** Makes the conversation's first unsent row findable by claims (call when it became `pending`). */
+  queueOutboxHead(docId: string): void {
+    const head = this.unsent.get(docId)?.[0];
+    if (head?.status === 'pending') this.outboxHeads.push(head.nextAttemptAt, docId);
+  }
+
+  #unsentRow(row: OutboxRecord, stored: StoredOutbox | undefined): UnsentRow {
+    const lease = row.status === 'pending' ? this.outboxLeases.get(row.id) : undefined;
+    return {
+      id: row.id,
+      seq: row.seq,
+      status: lease ? 'sending' : (row.status as 'pending' | 'sending'),
+      nextAttemptAt: row.nextAttemptAt,
+      leaseUntil: lease ? lease.until : (stored?.leaseUntil ?? 0),
+    };
+  }
+
+  #indexTimers(timers: readonly TimerRecord[], previousTimers: ReadonlyMap<string, TimerEntry>): void {
+    for (const timer of timers) {
       const previous = previousTimers.get(timer.id);
       const leaseUntil = previous && previous.timer.dueAt === timer.dueAt ? previous.leaseUntil : null;
       this.timers.set(timer.id, { timer, leaseUntil });
       if (!previous || previous.timer.dueAt !== timer.dueAt || previous.leaseUntil !== leaseUntil)
         this.timerHeap.push(leaseUntil ?? timer.dueAt, timer.id);
     }
-    for (const done of doc.inboxDone) {
-      this.docDone.set(done.h, done.at);
-      purgeable = Math.min(purgeable, done.at);
-    }
-    for (const entry of doc.transcript) purgeable = Math.min(purgeable, entry.at as number);
-    if (doc.overflowOldestAt !== undefined) purgeable = Math.min(purgeable, doc.overflowOldestAt);
-    if (opened.conversation) purgeable = Math.min(purgeable, opened.conversation.updatedAt);
-    else if (opened.contact)
-      purgeable = Math.min(purgeable, opened.contact.lastUserMessageAt ?? opened.contact.firstSeenAt);
-    this.purgeableAt.set(doc.id, purgeable);
+  }
+
+  #setPurgeParts(docId: string, parts: PurgeParts): void {
+    this.#purgeParts.set(docId, parts);
+    this.purgeableAt.set(docId, Math.min(parts.rows, parts.appended, parts.owner));
+  }
+
+  /** Re-indexes a whole document: `before` is its previous version (see `footprint`). */
+  reindex(doc: ConversationDocument, before: ConversationDocument | undefined, open: IndexOpener): void {
+    const timers = before ? this.timersOf(before) : undefined;
+    if (before) this.remove(before);
+    this.add(
+      doc,
+      {
+        conversation: open.conversation(doc.conversation),
+        contact: open.contact(doc.contact),
+        outbox: doc.outbox.map((row) => open.outbox(row)),
+      },
+      timers,
+    );
   }
 
   /** The timer entries of a document, to carry their leases across a re-index. */
@@ -188,10 +369,11 @@ export class LowdbIndexes {
     const list = this.pendingByConversation.get(row.conversationId);
     if (list) list.push(entry);
     else this.pendingByConversation.set(row.conversationId, [entry]);
+    this.inboxReady.push(entry.arrival, row.conversationId);
   }
 
   /** Removes a pending inbox row; returns it when it was pending. */
-  removePendingInbox(id: string): (InboxRecord & { arrival: number }) | undefined {
+  removePendingInbox(id: string): PendingInbox | undefined {
     const entry = this.pendingInbox.get(id);
     if (!entry) return undefined;
     this.pendingInbox.delete(id);
@@ -204,4 +386,11 @@ export class LowdbIndexes {
     }
     return entry;
   }
+}
+
+/** The conversation's last activity, or the contact's when there is no conversation. */
+function ownerTerm(conversation: ConversationRecord | null, contact: ContactRecord | null): number {
+  if (conversation) return conversation.updatedAt;
+  if (contact) return contact.lastUserMessageAt ?? contact.firstSeenAt;
+  return Number.POSITIVE_INFINITY;
 }

@@ -1,6 +1,7 @@
 import type { OutboxRecord } from '@parley/flow';
 import { applyOutboxPatch } from '../applyOutboxPatch.js';
 import type { OutboxPatch } from '../Store.js';
+import { copyPlain } from './copyPlain.js';
 import type { StoredOutbox } from './conversationDocument.js';
 import type { ChangeFn } from './footprint.js';
 import type { LowdbDocuments } from './LowdbDocuments.js';
@@ -31,28 +32,30 @@ export class LowdbOutbox {
 
   /** A stored row as callers see it: `sending` while leased in memory. */
   open(stored: StoredOutbox): OutboxRecord {
-    const row = this.#docs.openOutbox(structuredClone(stored));
+    return this.#view(this.#docs.openOutbox(copyPlain(stored)));
+  }
+
+  #view(row: OutboxRecord): OutboxRecord {
     if (row.status === 'pending' && this.#indexes().outboxLeases.has(row.id)) row.status = 'sending';
     return row;
   }
 
   async claim(owner: string, now: number, leaseUntil: number, limit: number): Promise<OutboxRecord[]> {
     const indexes = this.#indexes();
-    const heads: { conversationId: string; id: string; nextAttemptAt: number }[] = [];
-    for (const [conversationId, rows] of indexes.unsent) {
-      const head = rows[0];
-      if (head && head.status === 'pending' && head.nextAttemptAt <= now)
-        heads.push({ conversationId, id: head.id, nextAttemptAt: head.nextAttemptAt });
-    }
-    heads.sort((a, b) => a.nextAttemptAt - b.nextAttemptAt);
-    const chosen = heads.slice(0, limit);
+    // Due heads in `nextAttemptAt` order from the heap (no scan of every conversation); an entry
+    // is taken only while it still describes the conversation's first unsent row, still pending.
+    const chosen: { conversationId: string; id: string }[] = [];
     // Marked in the index at once, so a concurrent claim in this process cannot pick them too.
     const marked = new Map<string, UnsentRow>();
-    for (const head of chosen) {
-      const row = indexes.unsent.get(head.conversationId)?.[0];
-      if (row?.id !== head.id) continue;
+    while (chosen.length < limit) {
+      const top = indexes.outboxHeads.peek();
+      if (!top || top.key > now) break;
+      indexes.outboxHeads.pop();
+      const row = indexes.unsent.get(top.value)?.[0];
+      if (!row || row.status !== 'pending' || row.nextAttemptAt !== top.key) continue;
       Object.assign(row, { status: 'sending', leaseUntil });
-      marked.set(head.id, row);
+      marked.set(row.id, row);
+      chosen.push({ conversationId: top.value, id: row.id });
     }
     // The claim is journaled before the row is handed out (like PostgreSQL's UPDATE): after a
     // kill -9 mid-send the row stays `sending` until its lease expires, so the status webhook
@@ -69,8 +72,10 @@ export class LowdbOutbox {
         }).catch((error: unknown) => {
           // Not durable: the row was not claimed after all.
           const row = marked.get(head.id);
-          if (row?.status === 'sending' && row.leaseUntil === leaseUntil)
+          if (row?.status === 'sending' && row.leaseUntil === leaseUntil) {
             Object.assign(row, { status: 'pending', leaseUntil: 0 });
+            indexes.queueOutboxHead(head.conversationId);
+          }
           throw error;
         }),
       ),
@@ -85,11 +90,20 @@ export class LowdbOutbox {
     return this.#change(conversationId, (doc) => {
       const stored = doc.outbox.find((row) => row.id === id);
       if (!stored) return { result: null };
-      const row = applyOutboxPatch(this.open(stored), patch, this.#now());
+      if (patch.claimedBy !== undefined && !this.#claimedBy(stored, patch.claimedBy)) return { result: null };
+      // No deep copy: the patch builds a new row and stored rows are replaced, never mutated. (The
+      // returned row shares nested values with the newly stored one, as it did with the copy.)
+      const row = applyOutboxPatch(this.#view(this.#docs.openOutbox(stored)), patch, this.#now());
       // The outcome is recorded: the lease ends with it.
       indexes.outboxLeases.delete(id);
       return { result: row, change: { out: [this.#docs.sealOutbox(row)] } };
     });
+  }
+
+  /** Whether `owner`'s claim on the row still stands (journaled lease, or the in-memory one). */
+  #claimedBy(stored: StoredOutbox, owner: string): boolean {
+    if (stored.status === 'sending') return stored.leaseOwner === owner;
+    return stored.status === 'pending' && this.#indexes().outboxLeases.get(stored.id)?.owner === owner;
   }
 
   async recoverExpired(now: number): Promise<number> {
@@ -101,6 +115,7 @@ export class LowdbOutbox {
         if (row.status !== 'sending' || row.leaseUntil > now) continue;
         if (indexes.outboxLeases.delete(row.id)) {
           Object.assign(row, { status: 'pending', leaseUntil: 0 });
+          indexes.queueOutboxHead(conversationId);
           recovered += 1;
         } else stored.push({ conversationId, id: row.id });
       }

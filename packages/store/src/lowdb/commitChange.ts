@@ -22,8 +22,12 @@ export function commitChange(
   };
   if (unit.contact) change.contact = docs.sealContact(unit.contact);
   if (unit.outbox.length > 0) {
-    const known = new Set(doc.outbox.map((row) => row.id));
-    const fresh = unit.outbox.filter((row) => !known.has(row.id) && known.add(row.id));
+    // A few new rows against a long outbox: compare ids, no set of every row per commit.
+    const fresh = unit.outbox.filter(
+      (row, index) =>
+        !doc.outbox.some((stored) => stored.id === row.id) &&
+        unit.outbox.findIndex((other) => other.id === row.id) === index,
+    );
     if (fresh.length > 0) change.out = fresh.map((row) => docs.sealOutbox(row));
   }
   if (unit.transcript.length > 0) change.tr = unit.transcript.map((entry) => docs.sealTranscript(entry));
@@ -32,14 +36,13 @@ export function commitChange(
     change.timers = [...doc.timers.filter((timer) => !cancelled.has(timer.id)), ...unit.timersSet];
   }
   if (unit.inboxDone.length > 0) {
-    const done = new Set(doc.inboxDone.map((entry) => entry.h));
-    change.done = [];
+    const done: { h: string; at: number }[] = [];
     for (const id of unit.inboxDone) {
       const hash = hashInboxId(id);
-      if (done.has(hash)) continue;
-      done.add(hash);
-      change.done.push({ h: hash, at: input.receivedAt(id) ?? input.now });
+      if (done.some((entry) => entry.h === hash) || doc.inboxDone.some((entry) => entry.h === hash)) continue;
+      done.push({ h: hash, at: input.receivedAt(id) ?? input.now });
     }
+    change.done = done;
   }
   return change;
 }

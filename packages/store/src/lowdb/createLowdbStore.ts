@@ -20,11 +20,12 @@ import { LowdbInbox } from './LowdbInbox.js';
 import { LowdbCatalog } from './LowdbCatalog.js';
 import { LowdbCollections } from './LowdbCollections.js';
 import { LowdbDocuments } from './LowdbDocuments.js';
-import { LowdbIndexes } from './LowdbIndexes.js';
+import { LowdbIndexes, type IndexOpener } from './LowdbIndexes.js';
 import { LowdbOutbox } from './LowdbOutbox.js';
 import type { DocumentChange } from './documentRecord.js';
 import { footprint } from './footprint.js';
 import { commitChange } from './commitChange.js';
+import { copyPlain } from './copyPlain.js';
 import { moveOverflow } from './moveOverflow.js';
 import { scanDocuments } from './scanDocuments.js';
 import { readIndexSnapshot, writeIndexSnapshot } from './IndexSnapshot.js';
@@ -178,20 +179,14 @@ class LowdbStore extends LowdbCatalog implements Store {
 
   /** Indexes a stored document (opening sealed fields), replacing its previous entries. */
   #index(doc: ConversationDocument, previous?: ConversationDocument): void {
-    const timers = previous ? this.#indexes.timersOf(previous) : undefined;
-    if (previous) this.#indexes.remove(previous);
-    this.#indexes.add(
-      doc,
-      {
-        conversation: this.#docs.openConversation(doc.conversation),
-        contact: this.#docs.openContact(doc.contact),
-        outbox: doc.outbox.map((row) => this.#docs.openOutboxForIndex(row)),
-      },
-      timers,
-    );
+    this.#indexes.reindex(doc, previous, this.#opener);
   }
 
-  /** Makes the change `fn` returns on one document under its lock; re-indexes it once durable. */
+  /**
+   * Makes the change `fn` returns on one document under its lock; once durable, the indexes take
+   * the entries the change touched (a whole re-index only for images and the rare cases
+   * `applyChange` declines).
+   */
   #change<R>(
     id: string,
     fn: (
@@ -200,11 +195,37 @@ class LowdbStore extends LowdbCatalog implements Store {
       Promise<{ result: R; change?: DocumentChange | null }> | { result: R; change?: DocumentChange | null },
   ): Promise<R> {
     return this.#docs.exclusive(id, async (doc) => {
-      const before = footprint(doc);
       const outcome = await fn(doc);
-      return { ...outcome, after: outcome.change ? () => this.#index(doc, before) : undefined };
+      const change = outcome.change;
+      if (!change) return outcome;
+      if (change.img) {
+        const before = footprint(doc);
+        return { ...outcome, after: () => this.#index(doc, before) };
+      }
+      // Changes replace these arrays (and append to the others), never mutate them in place.
+      const previous = { outbox: doc.outbox, timers: doc.timers, inboxDone: doc.inboxDone.length };
+      return {
+        ...outcome,
+        after: () => {
+          if (this.#indexes.applyChange(doc, change, previous, this.#opener)) return;
+          const before: ConversationDocument = {
+            ...doc,
+            outbox: previous.outbox,
+            timers: previous.timers,
+            inboxDone: doc.inboxDone.slice(0, previous.inboxDone),
+            transcript: [],
+          };
+          this.#index(doc, before);
+        },
+      };
     });
   }
+
+  readonly #opener: IndexOpener = {
+    conversation: (stored) => this.#docs.openConversation(stored),
+    contact: (stored) => this.#docs.openContact(stored),
+    outbox: (stored) => this.#docs.openOutboxForIndex(stored),
+  };
 
   /** Rare whole-document changes (erasure, retention): `fn` edits a private copy, journaled whole. */
   #changeImage<R>(
@@ -233,8 +254,12 @@ class LowdbStore extends LowdbCatalog implements Store {
     return this.#inbox.claim(owner, now, leaseUntil, limit);
   }
 
-  async releaseInboxClaims(owner: string): Promise<void> {
-    this.#inbox.release(owner);
+  async renewInboxClaims(owner: string, conversationIds: string[], leaseUntil: number): Promise<string[]> {
+    return this.#inbox.renew(owner, conversationIds, leaseUntil);
+  }
+
+  async releaseInboxClaims(owner: string, conversationIds?: string[]): Promise<void> {
+    this.#inbox.release(owner, conversationIds);
   }
 
   markInboxDone(ids: string[]): Promise<void> {
@@ -259,7 +284,7 @@ class LowdbStore extends LowdbCatalog implements Store {
 
   async getConversation(id: string): Promise<ConversationRecord | null> {
     if (!this.#indexes.docIds.has(id)) return null;
-    return this.#docs.openConversation(structuredClone((await this.#docs.read(id)).conversation));
+    return this.#docs.openConversation(copyPlain((await this.#docs.read(id)).conversation));
   }
 
   async listConversations(
@@ -295,7 +320,7 @@ class LowdbStore extends LowdbCatalog implements Store {
   // ── contacts ─────────────────────────────────────────────────────────────────
   async getContact(id: string): Promise<ContactRecord | null> {
     if (!this.#indexes.docIds.has(id)) return null;
-    return this.#docs.openContact(structuredClone((await this.#docs.read(id)).contact));
+    return this.#docs.openContact(copyPlain((await this.#docs.read(id)).contact));
   }
 
   async upsertContact(contact: ContactRecord): Promise<void> {
@@ -321,7 +346,7 @@ class LowdbStore extends LowdbCatalog implements Store {
       if (seen.has(entry.id)) continue;
       seen.add(entry.id);
       if (options.afterAt !== undefined && (entry.at as number) <= options.afterAt) continue;
-      entries.push(this.#docs.openTranscript(structuredClone(entry)));
+      entries.push(this.#docs.openTranscript(copyPlain(entry)));
     }
     // Stable sort: entries of one instant keep their commit order.
     entries.sort((a, b) => a.at - b.at);
@@ -335,8 +360,12 @@ class LowdbStore extends LowdbCatalog implements Store {
     await Promise.all(
       [...byConversation].map(([id, list]) =>
         this.#change(id, (doc) => {
-          const known = new Set(doc.transcript.map((entry) => entry.id));
-          const fresh = list.filter((entry) => !known.has(entry.id) && known.add(entry.id));
+          // A few entries against up to TRANSCRIPT_IN_DOCUMENT: compare ids, no set per call.
+          const fresh = list.filter(
+            (entry, index) =>
+              !doc.transcript.some((stored) => stored.id === entry.id) &&
+              list.findIndex((other) => other.id === entry.id) === index,
+          );
           if (fresh.length === 0) return { result: undefined };
           return {
             result: undefined,

@@ -67,7 +67,16 @@ describe('lowdb crash safety', () => {
     if (flowsDir) await removeDir(flowsDir);
     if (dataDir) await removeDir(dataDir);
   });
-  const env = () => serverEnv(sim, { DATA_DIR: dataDir, FLOWS_DIR: flowsDir, BOT_FLOW: 'echo' });
+  // A reply claimed by a killed server waits the ambiguous-send grace (60 s by default) for a
+  // status webhook before it is sent again; this test is about the files and the acknowledged
+  // commits, not about that wait, so the grace is short here (a late duplicate is not counted).
+  const env = () =>
+    serverEnv(sim, {
+      DATA_DIR: dataDir,
+      FLOWS_DIR: flowsDir,
+      BOT_FLOW: 'echo',
+      OUTBOX_AMBIGUOUS_GRACE_SECONDS: '2',
+    });
 
   it(`keeps every document readable and the last acknowledged commit across ${KILLS} kill -9 during commits`, async () => {
     const acked: Array<{ user: string; text: string }> = [];
@@ -129,7 +138,8 @@ describe('lowdb crash safety', () => {
     try {
       await sim.userSends({ waId: '31630000001', name: 'Lock' }, 'before the second server');
       await waitUntil(() => botTexts(sim, '31630000001').length > 0, 10_000);
-      await sleep(1500); // let the first server go quiet
+      // Let the first server go quiet: lowdb writes documents back up to 2 s after a change.
+      await sleep(3500);
       const before = await treeDigest(dataDir);
       const second = spawnServer(env());
       const code = await new Promise<number | null>((resolve) => {

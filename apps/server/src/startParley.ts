@@ -19,6 +19,7 @@ import { LoginThrottle } from './auth/LoginThrottle.js';
 import type { Config } from './config/loadConfig.js';
 import { FlowRepository } from './flows/FlowRepository.js';
 import { createApp } from './http/createApp.js';
+import { withWebhookLane } from './http/withWebhookLane.js';
 import type { Logger } from './logging/createLogger.js';
 import { createParleyMetrics } from './metrics/createParleyMetrics.js';
 import { loadNodeRegistry } from './nodeRegistry/loadNodeRegistry.js';
@@ -28,6 +29,7 @@ import { createGraphClients } from './sandbox/graphClients.js';
 import { createConversationCommands } from './workers/conversationCommands.js';
 import { createEngineStoreView } from './workers/createEngineStoreView.js';
 import { createInboxWorker } from './workers/inboxWorker.js';
+import { createLagGovernor } from './workers/createLagGovernor.js';
 import { startRetentionJob } from './workers/retentionJob.js';
 import { createTimerScheduler } from './workers/timerScheduler.js';
 
@@ -169,6 +171,7 @@ export async function startParley(config: Config, options: StartOptions): Promis
       owner,
       clock: () => clock.now(),
       rate: { perNumberPerSecond: config.outboxRatePerSecond },
+      ambiguousGraceMs: config.outboxAmbiguousGraceMs,
       log,
       onCredentialsError: (phoneNumberId, error) => {
         log.error(
@@ -192,6 +195,10 @@ export async function startParley(config: Config, options: StartOptions): Promis
 
     const readReceipts = createReadReceipts({ graph: (n) => graphClients.get(n), log });
     const timers = createTimerScheduler({ store, owner, clock, log, onFired: () => inboxWorker.wake() });
+    // Under overload the event loop runs late and every webhook's 200 waits behind the work in
+    // hand: the inbox worker then takes on less (down to 16 events), so acknowledging stays fast
+    // while the backlog waits, durable, in the inbox.
+    const inboxGovernor = createLagGovernor({ max: 256, min: 16 });
     const inboxWorker = createInboxWorker({
       store,
       engine,
@@ -199,6 +206,7 @@ export async function startParley(config: Config, options: StartOptions): Promis
       owner,
       clock,
       log,
+      maxInFlight: inboxGovernor.limit,
       applyStatus: async (event) => {
         await dispatcher.applyStatus(event);
       },
@@ -278,7 +286,15 @@ export async function startParley(config: Config, options: StartOptions): Promis
       now: () => clock.now(),
     });
 
-    const server: Server = createServer(app);
+    const server: Server = createServer(
+      withWebhookLane(app, {
+        webhookHandler,
+        log,
+        metrics,
+        https: config.publicUrl?.startsWith('https://') ?? false,
+        trustProxy: config.trustProxy,
+      }),
+    );
     server.keepAliveTimeout = 65_000;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -291,6 +307,9 @@ export async function startParley(config: Config, options: StartOptions): Promis
     // Replays whatever the inbox holds from before a crash: claimed rows are processed first.
     dispatcher.start();
     inboxWorker.start();
+    // Rows another instance received (behind a load balancer) are claimed at once when this
+    // instance holds their conversation's lease, instead of at the next poll.
+    const stopInboxWakeups = store.onInboxAppended?.(() => inboxWorker.wake());
     timers.start();
     const retention = startRetentionJob({ store, retentionDays: config.retentionDays, clock, log });
     const depthTimer = setInterval(() => {
@@ -322,6 +341,8 @@ export async function startParley(config: Config, options: StartOptions): Promis
           workersRunning = false;
           clearInterval(depthTimer);
           clearInterval(tokenTimer);
+          inboxGovernor.stop();
+          stopInboxWakeups?.();
           loopDelay.disable();
           retention.stop();
           timers.stop();

@@ -132,6 +132,7 @@ export const envSchema = z.object({
   HTTP_ALLOW_PRIVATE: booleanFlag(false),
   HTTP_ALLOW_HOSTS: commaList,
   OUTBOX_RATE_PER_SECOND: integer(80, 1, 1000),
+  OUTBOX_AMBIGUOUS_GRACE_SECONDS: integer(60, 1, 3600),
   SANDBOX_PHONE_NUMBER_ID: z.preprocess(
     emptyToUndefined,
     z.string().regex(/^\d+$/, { error: 'Use digits only' }).default('100000000000001'),
@@ -175,6 +176,8 @@ export interface Config {
   customNodes: string[];
   http: { allowPrivate: boolean; allowHosts: string[] };
   outboxRatePerSecond: number;
+  /** How long a send whose outcome is unknown (a crash or a dropped connection after the request left) waits for its status webhook before it is sent again. */
+  outboxAmbiguousGraceMs: number;
   forwardWebhook: { url: string; secret: string | undefined } | undefined;
   ownerEmail: string;
   login: { maxFailures: number; windowMs: number };
@@ -270,6 +273,7 @@ export function loadConfig(
     customNodes: e.PARLEY_NODES,
     http: { allowPrivate: e.HTTP_ALLOW_PRIVATE, allowHosts: e.HTTP_ALLOW_HOSTS },
     outboxRatePerSecond: e.OUTBOX_RATE_PER_SECOND,
+    outboxAmbiguousGraceMs: e.OUTBOX_AMBIGUOUS_GRACE_SECONDS * 1000,
     forwardWebhook: e.FORWARD_WEBHOOK_URL
       ? { url: e.FORWARD_WEBHOOK_URL, secret: e.FORWARD_WEBHOOK_SECRET }
       : undefined,

@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RequestHandler } from 'express';
 
 /**
@@ -19,18 +20,31 @@ export const CONTENT_SECURITY_POLICY = [
   "frame-ancestors 'none'",
 ].join('; ');
 
+/** Sets the security headers on a response; HSTS only when `secure`. */
+export function setSecurityHeaders(res: ServerResponse, secure: boolean): void {
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  res.setHeader('X-Frame-Options', 'DENY');
+  res.setHeader('Referrer-Policy', 'same-origin');
+  res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
+  res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
+  res.setHeader('Permissions-Policy', 'camera=(), microphone=(), geolocation=(), payment=()');
+  res.setHeader('Content-Security-Policy', CONTENT_SECURITY_POLICY);
+  if (secure) res.setHeader('Strict-Transport-Security', 'max-age=15552000; includeSubDomains');
+}
+
 /** Security headers on every response, without a dependency. HSTS only when served over https. */
 export function securityHeaders(options: { https: boolean }): RequestHandler {
   return (req, res, next) => {
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-    res.setHeader('X-Frame-Options', 'DENY');
-    res.setHeader('Referrer-Policy', 'same-origin');
-    res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
-    res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
-    res.setHeader('Permissions-Policy', 'camera=(), microphone=(), geolocation=(), payment=()');
-    res.setHeader('Content-Security-Policy', CONTENT_SECURITY_POLICY);
-    if (options.https || req.secure)
-      res.setHeader('Strict-Transport-Security', 'max-age=15552000; includeSubDomains');
+    setSecurityHeaders(res, options.https || req.secure);
     next();
   };
+}
+
+/** `req.secure` without Express: TLS, or (behind a trusted proxy) X-Forwarded-Proto https. */
+export function isSecureRequest(req: IncomingMessage, trustProxy: number): boolean {
+  if ((req.socket as { encrypted?: boolean }).encrypted) return true;
+  if (trustProxy <= 0) return false;
+  const forwarded = req.headers['x-forwarded-proto'];
+  const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim();
+  return first === 'https';
 }

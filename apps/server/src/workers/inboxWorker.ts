@@ -13,7 +13,7 @@ export interface KeyedQueue {
 }
 
 export interface InboxWorkerOptions {
-  store: Pick<Store, 'claimInbox' | 'commit' | 'markInboxDone' | 'releaseInboxClaims'>;
+  store: Pick<Store, 'claimInbox' | 'commit' | 'markInboxDone' | 'releaseInboxClaims' | 'renewInboxClaims'>;
   engine: EventHandler;
   queue: KeyedQueue;
   /** Status webhooks bypass the engine: they update the outbox and the transcript. */
@@ -24,7 +24,15 @@ export interface InboxWorkerOptions {
   onCommitted?(unit: CommitUnit, event: EngineEvent, startedAt: number): void;
   /** Lease on claimed rows; an instance that dies has its claims taken over after this. */
   leaseMs?: number;
+  /** How often the leases of conversations in hand are renewed. @default leaseMs / 3 */
+  renewEveryMs?: number;
   batchSize?: number;
+  /**
+   * Claimed rows queued or running at once. Under overload the rest stay pending in the inbox
+   * (durable, unleased) instead of all being claimed into memory at once. A function is asked
+   * at each claim (a limit that adapts to load). @default 256
+   */
+  maxInFlight?: number | (() => number);
   /** Poll even without wake-ups, so rows appended by other instances are picked up. */
   pollMs?: number;
   maxConflictRetries?: number;
@@ -46,19 +54,42 @@ export interface InboxWorker {
  */
 export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
   const { store, engine, queue, owner, clock, log } = options;
-  // How long a dead instance's claims block others. Processing twice is safe (the engine drops a
-  // wamid it has seen and the revision check refuses a stale commit), so this only needs to outlast
-  // one event's work, HTTP nodes (10 s timeout) included.
-  const leaseMs = options.leaseMs ?? 15_000;
+  // How long a dead instance's claims block others (a restarted one included: its owner id is
+  // new). Leases of conversations in hand are renewed every `renewEveryMs` and given back once
+  // their rows are done, so this only has to outlast a stall of the event loop or the database,
+  // not an event's work (HTTP nodes wait up to 10 s). Processing twice would still be safe: the
+  // engine drops a wamid it has seen and the revision check refuses a stale commit.
+  const leaseMs = options.leaseMs ?? 3_000;
+  const renewEveryMs = options.renewEveryMs ?? Math.max(1, Math.floor(leaseMs / 3));
   const batchSize = options.batchSize ?? 256;
   const pollMs = options.pollMs ?? 1_000;
+  const inFlightOption = options.maxInFlight ?? 256;
+  const maxInFlight = () =>
+    Math.max(1, typeof inFlightOption === 'function' ? inFlightOption() : inFlightOption);
+  // Under a backlog, claim only once this much room is free: each claim scans the pending rows,
+  // so one claim per finished row would cost more than the rows themselves.
+  const minClaim = (limit: number) => Math.max(1, Math.min(32, Math.floor(limit / 8)));
   const maxConflictRetries = options.maxConflictRetries ?? 5;
 
   let running = false;
   let claiming = false;
   let again = false;
   let inFlight = 0;
+  /** Rows claimed and not yet finished (bounded by `maxInFlight`). */
+  let rowsInHand = 0;
+  /** The last claim stopped for lack of room: a finishing row claims again. */
+  let backlog = false;
   let pollTimer: NodeJS.Timeout | undefined;
+  let renewTimer: NodeJS.Timeout | undefined;
+  let renewing = false;
+  // Conversations with claimed rows queued or running (how many claim batches): leases renewed.
+  const inHand = new Map<string, number>();
+  const rowIdsInHand = new Set<string>();
+  // Conversations whose rows are all done since the last claim round: their leases are given
+  // back before the next claim, so no instance waits for a lease nobody uses.
+  const finished = new Set<string>();
+  // Conversations with a row left failed while stopping: their later batches here do not run.
+  const blocked = new Set<string>();
   const idleWaiters: Array<() => void> = [];
   // Status rows finish in bursts (a webhook carries up to hundreds): one write marks them done.
   const statusDone = createBatchWriter<string>((ids) => store.markInboxDone(ids));
@@ -84,8 +115,68 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
       }
       log.warn({ conversationId: row.conversationId, attempt }, 'commit conflict, retrying with fresh state');
     }
-    // Leave the row pending: its lease expires and it is tried again later, never dropped.
-    log.error({ conversationId: row.conversationId }, 'gave up after repeated commit conflicts');
+    // Like any failure: the row stays pending and is tried again (runBatch), never dropped, and
+    // the conversation's later rows wait for it.
+    throw new Error(`gave up after ${maxConflictRetries + 1} commit conflicts`);
+  }
+
+  /**
+   * Runs one claimed batch in order; false when a row was left unprocessed. A failed row (the
+   * database briefly unreachable, commit conflicts exhausted) is retried in place, the
+   * conversation's lease kept and renewed: left to its lease instead, this owner's next claim
+   * would take the conversation's newer rows and run them first.
+   */
+  async function runBatch(conversationId: string, list: InboxRecord[]): Promise<boolean> {
+    if (blocked.has(conversationId)) return false;
+    for (const row of list) {
+      for (let failures = 1; ; failures += 1) {
+        try {
+          await processRow(row);
+          break;
+        } catch (error) {
+          if (!running) {
+            // Stopping: the row stays pending, and so do the conversation's later batches here.
+            blocked.add(conversationId);
+            log.error({ err: error, conversationId }, 'inbox row failed while stopping; left pending');
+            return false;
+          }
+          log.error(
+            { err: error, conversationId, failures },
+            'inbox row failed; retrying it before the conversation’s later rows',
+          );
+          await new Promise((resolve) => setTimeout(resolve, Math.min(leaseMs, 100 * 2 ** failures)));
+        }
+      }
+    }
+    return true;
+  }
+
+  /** Releases finished conversations; runs inside a claim round, so never races this worker's claims. */
+  async function releaseFinished(): Promise<void> {
+    if (finished.size === 0) return;
+    const ids = [...finished];
+    finished.clear();
+    // On failure the leases simply expire.
+    await store.releaseInboxClaims(owner, ids).catch((error: unknown) => {
+      log.warn({ err: error, conversations: ids.length }, 'releasing inbox leases failed');
+    });
+  }
+
+  async function renewLeases(): Promise<void> {
+    if (renewing || inHand.size === 0) return;
+    renewing = true;
+    try {
+      const ids = [...inHand.keys()];
+      const renewed = new Set(await store.renewInboxClaims(owner, ids, clock.now() + leaseMs));
+      const lost = ids.filter((id) => !renewed.has(id) && inHand.has(id));
+      // Another instance took them over after a stall longer than the lease: both may process
+      // the same rows now, which the revision check and wamid deduplication make harmless.
+      if (lost.length > 0) log.warn({ conversations: lost.length }, 'inbox leases lost while in hand');
+    } catch (error) {
+      log.warn({ err: error }, 'renewing inbox leases failed');
+    } finally {
+      renewing = false;
+    }
   }
 
   async function claimRound(): Promise<void> {
@@ -98,8 +189,21 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
     try {
       do {
         again = false;
+        await releaseFinished();
+        const limit = maxInFlight();
+        const room = Math.min(batchSize, limit - rowsInHand);
+        if (room < minClaim(limit) && rowsInHand > 0) {
+          backlog = true;
+          break;
+        }
         const now = clock.now();
-        const rows = await store.claimInbox(owner, now, now + leaseMs, batchSize);
+        const claimed = await store.claimInbox(owner, now, now + leaseMs, room);
+        backlog = claimed.length === room;
+        // A row whose lease ran out while it waited here (a stall longer than the lease) comes
+        // back to this owner: it is queued already, so running it again would only repeat work.
+        const rows = claimed.filter((row) => !rowIdsInHand.has(row.id));
+        for (const row of rows) rowIdsInHand.add(row.id);
+        rowsInHand += rows.length;
         const byConversation = new Map<string, InboxRecord[]>();
         for (const row of rows) {
           const list = byConversation.get(row.conversationId);
@@ -108,26 +212,34 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
         }
         for (const [conversationId, list] of byConversation) {
           inFlight += 1;
+          inHand.set(conversationId, (inHand.get(conversationId) ?? 0) + 1);
+          finished.delete(conversationId);
+          let failed = false;
           void queue
             .run(conversationId, async () => {
-              for (const row of list) {
-                try {
-                  await processRow(row);
-                } catch (error) {
-                  log.error(
-                    { err: error, conversationId },
-                    'inbox row failed; it will be retried after its lease',
-                  );
-                  break; // keep per-conversation order: later rows wait for this one
-                }
-              }
+              failed = !(await runBatch(conversationId, list));
             })
             .finally(() => {
               inFlight -= 1;
+              rowsInHand -= list.length;
+              for (const row of list) rowIdsInHand.delete(row.id);
+              const limit = maxInFlight();
+              if (backlog && running && limit - rowsInHand >= minClaim(limit)) {
+                backlog = false;
+                wake();
+              }
+              const left = (inHand.get(conversationId) ?? 1) - 1;
+              if (left > 0) inHand.set(conversationId, left);
+              else {
+                inHand.delete(conversationId);
+                blocked.delete(conversationId);
+                // A row left failed (stopping) keeps its lease until it expires or stop releases it.
+                if (!failed) finished.add(conversationId);
+              }
               settleIdle();
             });
         }
-        if (rows.length === batchSize) again = true;
+        if (backlog) again = true;
       } while (again && running);
     } catch (error) {
       log.error({ err: error }, 'claiming inbox rows failed');
@@ -148,12 +260,17 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
       running = true;
       pollTimer = setInterval(wake, pollMs);
       pollTimer.unref();
+      renewTimer = setInterval(() => void renewLeases(), renewEveryMs);
+      renewTimer.unref();
       wake();
     },
     async stop() {
       running = false;
       if (pollTimer) clearInterval(pollTimer);
+      // Leases stay renewed while the events in hand finish.
       await this.idle();
+      if (renewTimer) clearInterval(renewTimer);
+      finished.clear();
       await store.releaseInboxClaims(owner);
     },
     idle() {

@@ -31,7 +31,7 @@ export function createTimerScheduler(options: TimerSchedulerOptions): TimerSched
   const maxSleepMs = options.maxSleepMs ?? 1_000;
   // Short: a timer fires into a deduplicated inbox row (`timer:<id>`), so a second claim after an
   // instance died is harmless, and a restarted server must not wait long for its own old claims.
-  const leaseMs = options.leaseMs ?? 5_000;
+  const leaseMs = options.leaseMs ?? 3_000;
   let running = false;
   let busy = false;
   let timer: NodeJS.Timeout | undefined;
@@ -60,8 +60,9 @@ export function createTimerScheduler(options: TimerSchedulerOptions): TimerSched
           },
         }));
         await store.appendInbox(records);
-        for (const t of due) await store.deleteTimer(t.id);
+        // The events are durable: the inbox worker can run them while the timers are deleted.
         options.onFired();
+        await Promise.all(due.map((t) => store.deleteTimer(t.id)));
       }
     } catch (error) {
       log.error({ err: error }, 'firing due timers failed');

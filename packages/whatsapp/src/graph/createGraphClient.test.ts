@@ -1,3 +1,6 @@
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   acceptedSend,
@@ -227,5 +230,58 @@ describe('createGraphClient: read receipts, typing, media', () => {
         : { status: 200, text: 'x'.repeat(5000) };
     const lying = await client({ maxDownloadBytes: 100 }).downloadMedia('9');
     expect(lying.ok).toBe(false);
+  });
+});
+
+describe('createGraphClient: transport', () => {
+  it('reuses one kept-alive connection for consecutive requests', async () => {
+    let connections = 0;
+    const server = createServer((_req, res) => {
+      res.setHeader('Content-Type', 'application/json');
+      res.end(JSON.stringify({ messages: [{ id: 'wamid.K' }] }));
+    });
+    server.on('connection', () => (connections += 1));
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    try {
+      const graphClient = createGraphClient({
+        baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+        accessToken: 't',
+      });
+      for (let i = 0; i < 5; i += 1) {
+        expect(await graphClient.sendMessage('1', '2', { type: 'text', text: 'x' })).toMatchObject({
+          ok: true,
+        });
+      }
+      expect(connections).toBe(1);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it('sends through an injected fetch, with the same timeout and error handling', async () => {
+    const seen: string[] = [];
+    const viaFetch = client({
+      timeoutMs: 100,
+      fetch: (input, init) => {
+        seen.push(`${init?.method} ${String(input)}`);
+        return fetch(input, init);
+      },
+    });
+    expect(await viaFetch.sendMessage('1055', '2', { type: 'text', text: 'x' })).toMatchObject({ ok: true });
+    expect(seen).toEqual([`POST ${graph.baseUrl}/v25.0/1055/messages`]);
+    expect(graph.requests[0]?.headers.authorization).toBe('Bearer EAAtoken');
+    graph.reply = () => 'hang';
+    const timedOut = await viaFetch.sendMessage('1', '2', { type: 'text', text: 'x' });
+    if (timedOut.ok) throw new Error('expected a failure');
+    expect(timedOut.error).toMatchObject({ transport: 'timeout', ambiguous: true });
+  });
+
+  it('an answer over the size cap is an unreadable, ambiguous answer, not a crash', async () => {
+    graph.reply = () => ({ status: 200, text: `{"pad":"${'x'.repeat(5000)}"}` });
+    const result = await client({ maxDownloadBytes: 100 }).sendMessage('1', '2', { type: 'text', text: 'x' });
+    if (result.ok) throw new Error('expected a failure');
+    expect(result.error).toMatchObject({ transport: 'invalid_response', ambiguous: true });
   });
 });

@@ -2,6 +2,7 @@ import type { OutboundMessage } from '@parley/flow';
 import { WHATSAPP_LIMITS } from '@parley/flow';
 import type { FetchLike } from '../ports.js';
 import { GraphError, parseGraphError } from './GraphError.js';
+import { fetchTransport, nodeHttpTransport, type GraphTransport } from './graphTransport.js';
 import { toGraphMessage } from './toGraphMessage.js';
 
 /** The current stable Graph API version Meta's WhatsApp examples use (PROTOCOL.md §8). */
@@ -14,7 +15,10 @@ export interface GraphClientOptions {
   /** `GRAPH_API_VERSION`, with or without the leading `v`. @default 'v25.0' */
   version?: string;
   accessToken: string;
-  /** @default globalThis.fetch */
+  /**
+   * Sends through this Fetch API instead (a proxy, a test double). @default node:http/https
+   * over keep-alive agents shared by every client
+   */
   fetch?: FetchLike;
   /** Per request. @default 15_000 */
   timeoutMs?: number;
@@ -79,25 +83,6 @@ function addressing(to: string): Record<string, string> {
   return { to: /^\d+$/.test(to) ? `+${to}` : to };
 }
 
-/** Reads a body up to `max` bytes; null (and the stream cancelled) as soon as it is longer. */
-async function readCapped(response: Response, max: number): Promise<Buffer | null> {
-  if (!response.body) return Buffer.alloc(0);
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > max) {
-      await reader.cancel();
-      return null;
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks, size);
-}
-
 function isAbort(error: unknown): boolean {
   return error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
 }
@@ -141,7 +126,7 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
   const baseUrl = (options.baseUrl ?? DEFAULT_GRAPH_API_BASE_URL).replace(/\/+$/, '');
   const rawVersion = options.version ?? DEFAULT_GRAPH_API_VERSION;
   const version = rawVersion.startsWith('v') ? rawVersion : `v${rawVersion}`;
-  const doFetch: FetchLike = options.fetch ?? ((input, init) => fetch(input, init));
+  const transport: GraphTransport = options.fetch ? fetchTransport(options.fetch) : nodeHttpTransport;
   const timeoutMs = options.timeoutMs ?? 15_000;
   const maxDownloadBytes = options.maxDownloadBytes ?? 100 * 1024 * 1024;
   const userAgent = options.userAgent ?? 'Parley/0.1';
@@ -151,23 +136,28 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
   async function call(
     what: string,
     target: string,
-    init: RequestInit,
+    init: { method: 'GET' | 'POST'; headers?: Record<string, string>; body?: string | Buffer },
   ): Promise<{ ok: true; json: Record<string, unknown> } | { ok: false; error: GraphError }> {
-    let response: Response;
-    let text: string;
+    let status: number;
+    let text: string | null;
     try {
-      response = await doFetch(target, {
-        ...init,
-        headers: { ...auth, ...(init.headers as Record<string, string> | undefined) },
-        signal: AbortSignal.timeout(timeoutMs),
+      const response = await transport({
+        url: target,
+        method: init.method,
+        headers: { ...auth, ...init.headers },
+        ...(init.body !== undefined && { body: init.body }),
+        timeoutMs,
+        // Graph's JSON answers are small; the cap only guards against a broken proxy.
+        maxBytes: maxDownloadBytes,
       });
-      text = await response.text();
+      status = response.status;
+      text = response.body?.toString('utf8') ?? null;
     } catch (error) {
       return { ok: false, error: transportError(error, what) };
     }
-    if (!response.ok) return { ok: false, error: parseGraphError(response.status, text) };
+    if (status < 200 || status > 299) return { ok: false, error: parseGraphError(status, text ?? '') };
     try {
-      const json: unknown = JSON.parse(text);
+      const json: unknown = text === null ? null : JSON.parse(text);
       if (json !== null && typeof json === 'object')
         return { ok: true, json: json as Record<string, unknown> };
     } catch {
@@ -176,8 +166,8 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
     return {
       ok: false,
       error: new GraphError({
-        message: `${what}: Graph answered HTTP ${response.status} with an unreadable body`,
-        httpStatus: response.status,
+        message: `${what}: Graph answered HTTP ${status} with an unreadable body`,
+        httpStatus: status,
         transport: 'invalid_response',
         ambiguous: true,
       }),
@@ -289,9 +279,12 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
         new Blob([new Uint8Array(file.data)], { type: file.mimeType }),
         file.filename ?? 'file',
       );
+      // The Fetch API encodes the multipart body (boundary included); any transport sends the bytes.
+      const encoded = new Response(form);
       const result = await call('media upload', url(`${phoneNumberId}/media`), {
         method: 'POST',
-        body: form,
+        headers: { 'Content-Type': encoded.headers.get('content-type') ?? 'multipart/form-data' },
+        body: Buffer.from(await encoded.arrayBuffer()),
       });
       if (!result.ok) return result;
       const id = result.json.id;
@@ -323,21 +316,16 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
         };
       }
       try {
-        const response = await doFetch(media.url, { headers: auth, signal: AbortSignal.timeout(timeoutMs) });
-        if (!response.ok)
-          return { ok: false, error: parseGraphError(response.status, await response.text()) };
-        const declared = Number(response.headers.get('content-length'));
-        if (Number.isFinite(declared) && declared > maxDownloadBytes) {
-          await response.body?.cancel();
-          return {
-            ok: false,
-            error: new GraphError({
-              message: 'media download: file over the limit',
-              transport: 'local_validation',
-            }),
-          };
-        }
-        const data = await readCapped(response, maxDownloadBytes);
+        const response = await transport({
+          url: media.url,
+          method: 'GET',
+          headers: auth,
+          timeoutMs,
+          maxBytes: maxDownloadBytes,
+        });
+        const data = response.body;
+        if (response.status < 200 || response.status > 299)
+          return { ok: false, error: parseGraphError(response.status, data?.toString('utf8') ?? '') };
         if (data === null) {
           return {
             ok: false,
@@ -350,8 +338,8 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
         return {
           ok: true,
           data,
-          ...((media.mimeType ?? response.headers.get('content-type')) && {
-            mimeType: media.mimeType ?? response.headers.get('content-type') ?? undefined,
+          ...((media.mimeType ?? response.header('content-type')) && {
+            mimeType: media.mimeType ?? response.header('content-type'),
           }),
           ...(media.sha256 !== undefined && { sha256: media.sha256 }),
         };

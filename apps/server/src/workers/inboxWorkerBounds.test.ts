@@ -1,0 +1,109 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { CommitUnit, EngineEvent, InboxRecord } from '@parley/flow';
+import { createKeyedSerialQueue } from '@parley/runtime';
+import { createLowdbStore, type Store } from '@parley/store';
+import { createInboxWorker, type EventHandler } from './inboxWorker.js';
+
+function inboxRow(index: number): InboxRecord {
+  const userId = `3169${String(index).padStart(7, '0')}`;
+  const id = `wamid.bound-${index}`;
+  return {
+    id,
+    conversationId: `1055:${userId}`,
+    receivedAt: Date.now(),
+    status: 'pending',
+    attempts: 0,
+    event: {
+      type: 'user.message',
+      key: { phoneNumberId: '1055', userId },
+      contact: { waId: userId, name: 'Bound Test' },
+      message: { type: 'text', id, timestamp: Date.now(), text: 'hi' },
+    },
+  };
+}
+
+/** An engine whose rows wait until released, counting how many run at once. */
+function gatedEngine() {
+  let running = 0;
+  let peak = 0;
+  let handled = 0;
+  const gates: Array<() => void> = [];
+  const engine: EventHandler = {
+    async handle(event: EngineEvent, options: { inboxId?: string }) {
+      running += 1;
+      peak = Math.max(peak, running);
+      await new Promise<void>((resolve) => gates.push(resolve));
+      running -= 1;
+      handled += 1;
+      const commit: CommitUnit = {
+        conversationId: `${event.key.phoneNumberId}:${event.key.userId}`,
+        conversation: null,
+        expectedRevision: null,
+        outbox: [],
+        transcript: [],
+        timersSet: [],
+        timersCancelled: [],
+        inboxDone: [options.inboxId!],
+      };
+      return { commit };
+    },
+  };
+  return {
+    engine,
+    stats: () => ({ running, peak, handled }),
+    releaseAll: () => gates.splice(0).forEach((open) => open()),
+  };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('inbox worker bounds', () => {
+  let dir: string;
+  let store: Store;
+  beforeEach(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'parley-bounds-'));
+    store = createLowdbStore({ dataDir: dir, contentEncryption: false, fsync: false });
+    await store.init();
+  });
+  afterEach(async () => {
+    await store.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('claims no more rows than maxInFlight under a backlog, and still drains all of it', async () => {
+    await store.appendInbox(Array.from({ length: 200 }, (_, i) => inboxRow(i)));
+    const { engine, stats, releaseAll } = gatedEngine();
+    const worker = createInboxWorker({
+      store,
+      engine,
+      queue: createKeyedSerialQueue(),
+      owner: 'bounded',
+      clock: { now: () => Date.now() },
+      log: { warn: () => undefined, error: () => undefined },
+      applyStatus: async () => undefined,
+      maxInFlight: 16,
+      pollMs: 50,
+    });
+    worker.start();
+    try {
+      await sleep(150);
+      // The rest stay pending in the inbox, unclaimed, for this or another instance.
+      expect(stats().running).toBe(16);
+      const claimedByOthers = await store.claimInbox('other', Date.now(), Date.now() + 10_000, 500);
+      expect(claimedByOthers.length).toBe(200 - 16);
+      await store.releaseInboxClaims('other');
+      for (let round = 0; round < 200 && stats().handled < 200; round += 1) {
+        releaseAll();
+        await sleep(10);
+      }
+      expect(stats().handled).toBe(200);
+      expect(stats().peak).toBeLessThanOrEqual(16);
+    } finally {
+      releaseAll();
+      await worker.stop();
+    }
+  });
+});

@@ -1,30 +1,13 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { CommitUnit, EngineEvent, InboxRecord } from '@parley/flow';
+import { describe, expect, it } from 'vitest';
+import type { EngineEvent } from '@parley/flow';
 import { createKeyedSerialQueue } from '@parley/runtime';
-import { createLowdbStore, type Store } from '@parley/store';
 import { createInboxWorker, type EventHandler } from './inboxWorker.js';
+import { emptyCommit, sleep, textInboxRow, useLowdbStore } from './inboxWorkerTestKit.js';
 
 const CONVERSATION = '1055:31690000001';
 const LEASE_MS = 300;
 
-function inboxRow(id: string): InboxRecord {
-  return {
-    id,
-    conversationId: CONVERSATION,
-    receivedAt: Date.now(),
-    status: 'pending',
-    attempts: 0,
-    event: {
-      type: 'user.message',
-      key: { phoneNumberId: '1055', userId: '31690000001' },
-      contact: { waId: '31690000001', name: 'Lease Test' },
-      message: { type: 'text', id, timestamp: Date.now(), text: 'hi' },
-    },
-  };
-}
+const inboxRow = (id: string) => textInboxRow(id, '31690000001', 'Lease Test');
 
 /** An engine that consumes each row with an empty unit, holding `slow` rows until released. */
 function heldEngine(slow: Set<string>) {
@@ -41,16 +24,7 @@ function heldEngine(slow: Set<string>) {
         await released;
       }
       handled.push(id);
-      const commit: CommitUnit = {
-        conversationId: CONVERSATION,
-        conversation: null,
-        expectedRevision: null,
-        outbox: [],
-        transcript: [],
-        timersSet: [],
-        timersCancelled: [],
-        inboxDone: [id],
-      };
+      const commit = emptyCommit(CONVERSATION, id);
       return { commit };
     },
   };
@@ -58,22 +32,11 @@ function heldEngine(slow: Set<string>) {
   return { engine, handled, release, entered };
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 describe('inbox worker leases', () => {
-  let dir: string;
-  let store: Store;
-  beforeEach(async () => {
-    dir = await mkdtemp(path.join(tmpdir(), 'parley-leases-'));
-    store = createLowdbStore({ dataDir: dir, contentEncryption: false, fsync: false });
-    await store.init();
-  });
-  afterEach(async () => {
-    await store.close();
-    await rm(dir, { recursive: true, force: true });
-  });
+  const useStore = useLowdbStore('leases');
 
   function startWorker(engine: EventHandler, renewEveryMs?: number) {
+    const store = useStore();
     const worker = createInboxWorker({
       store,
       engine,
@@ -91,6 +54,7 @@ describe('inbox worker leases', () => {
   }
 
   it('keeps a conversation whose event outlasts several leases, then gives it back when done', async () => {
+    const store = useStore();
     const { engine, handled, release, entered } = heldEngine(new Set(['slow-1']));
     await store.appendInbox([inboxRow('slow-1')]);
     const worker = startWorker(engine);
@@ -112,6 +76,7 @@ describe('inbox worker leases', () => {
   });
 
   it('does not hand a conversation to another instance between its rows', async () => {
+    const store = useStore();
     const { engine, handled, release, entered } = heldEngine(new Set(['r1']));
     await store.appendInbox([inboxRow('r1')]);
     const worker = startWorker(engine);
@@ -128,6 +93,7 @@ describe('inbox worker leases', () => {
   });
 
   it('runs a row once even when its lease ran out while it was in hand (a stall)', async () => {
+    const store = useStore();
     const { engine, handled, release, entered } = heldEngine(new Set(['stalled']));
     await store.appendInbox([inboxRow('stalled')]);
     // No renewal within the lease: the worker's own polls get the row back after each lease.

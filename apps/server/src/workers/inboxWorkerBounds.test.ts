@@ -1,28 +1,12 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { CommitUnit, EngineEvent, InboxRecord } from '@parley/flow';
+import { describe, expect, it } from 'vitest';
+import type { EngineEvent } from '@parley/flow';
 import { createKeyedSerialQueue } from '@parley/runtime';
-import { createLowdbStore, type Store } from '@parley/store';
 import { createInboxWorker, type EventHandler } from './inboxWorker.js';
+import { emptyCommit, sleep, textInboxRow, useLowdbStore } from './inboxWorkerTestKit.js';
 
-function inboxRow(index: number): InboxRecord {
+function inboxRow(index: number) {
   const userId = `3169${String(index).padStart(7, '0')}`;
-  const id = `wamid.bound-${index}`;
-  return {
-    id,
-    conversationId: `1055:${userId}`,
-    receivedAt: Date.now(),
-    status: 'pending',
-    attempts: 0,
-    event: {
-      type: 'user.message',
-      key: { phoneNumberId: '1055', userId },
-      contact: { waId: userId, name: 'Bound Test' },
-      message: { type: 'text', id, timestamp: Date.now(), text: 'hi' },
-    },
-  };
+  return textInboxRow(`wamid.bound-${index}`, userId, 'Bound Test');
 }
 
 /** An engine whose rows wait until released, counting how many run at once. */
@@ -38,16 +22,7 @@ function gatedEngine() {
       await new Promise<void>((resolve) => gates.push(resolve));
       running -= 1;
       handled += 1;
-      const commit: CommitUnit = {
-        conversationId: `${event.key.phoneNumberId}:${event.key.userId}`,
-        conversation: null,
-        expectedRevision: null,
-        outbox: [],
-        transcript: [],
-        timersSet: [],
-        timersCancelled: [],
-        inboxDone: [options.inboxId!],
-      };
+      const commit = emptyCommit(`${event.key.phoneNumberId}:${event.key.userId}`, options.inboxId!);
       return { commit };
     },
   };
@@ -58,22 +33,11 @@ function gatedEngine() {
   };
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 describe('inbox worker bounds', () => {
-  let dir: string;
-  let store: Store;
-  beforeEach(async () => {
-    dir = await mkdtemp(path.join(tmpdir(), 'parley-bounds-'));
-    store = createLowdbStore({ dataDir: dir, contentEncryption: false, fsync: false });
-    await store.init();
-  });
-  afterEach(async () => {
-    await store.close();
-    await rm(dir, { recursive: true, force: true });
-  });
+  const useStore = useLowdbStore('bounds');
 
   it('claims no more rows than maxInFlight under a backlog, and still drains all of it', async () => {
+    const store = useStore();
     await store.appendInbox(Array.from({ length: 200 }, (_, i) => inboxRow(i)));
     const { engine, stats, releaseAll } = gatedEngine();
     const worker = createInboxWorker({

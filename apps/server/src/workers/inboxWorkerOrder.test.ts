@@ -1,62 +1,25 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { CommitUnit, InboxRecord } from '@parley/flow';
+import { describe, expect, it } from 'vitest';
 import { createKeyedSerialQueue } from '@parley/runtime';
-import { createLowdbStore, type Store } from '@parley/store';
+import type { Store } from '@parley/store';
 import { createInboxWorker, type EventHandler } from './inboxWorker.js';
+import { emptyCommit, sleep, textInboxRow, useLowdbStore } from './inboxWorkerTestKit.js';
 
 const CONVERSATION = '1055:31690000002';
 const LEASE_MS = 300;
 
-function inboxRow(id: string): InboxRecord {
-  return {
-    id,
-    conversationId: CONVERSATION,
-    receivedAt: Date.now(),
-    status: 'pending',
-    attempts: 0,
-    event: {
-      type: 'user.message',
-      key: { phoneNumberId: '1055', userId: '31690000002' },
-      contact: { waId: '31690000002', name: 'Order Test' },
-      message: { type: 'text', id, timestamp: Date.now(), text: 'hi' },
-    },
-  };
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const inboxRow = (id: string) => textInboxRow(id, '31690000002', 'Order Test');
 
 describe('inbox worker order after a failed row', () => {
-  let dir: string;
-  let store: Store;
-  beforeEach(async () => {
-    dir = await mkdtemp(path.join(tmpdir(), 'parley-order-'));
-    store = createLowdbStore({ dataDir: dir, contentEncryption: false, fsync: false });
-    await store.init();
-  });
-  afterEach(async () => {
-    await store.close();
-    await rm(dir, { recursive: true, force: true });
-  });
+  const useStore = useLowdbStore('order');
 
   it('runs the conversation’s later rows only after the failed one succeeded', async () => {
+    const store = useStore();
     const committed: string[] = [];
     let failures = 1;
     const engine: EventHandler = {
       handle: async (_event, options) => {
         const id = options.inboxId!;
-        const commit: CommitUnit = {
-          conversationId: CONVERSATION,
-          conversation: null,
-          expectedRevision: null,
-          outbox: [],
-          transcript: [],
-          timersSet: [],
-          timersCancelled: [],
-          inboxDone: [id],
-        };
+        const commit = emptyCommit(CONVERSATION, id);
         return { commit };
       },
     };

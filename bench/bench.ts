@@ -17,7 +17,7 @@ import {
   startParleyProcess,
   type ChildServer,
 } from './processes.js';
-import { startRoundRobinProxy } from './roundRobinProxy.js';
+import { startRoundRobinProxy } from '../tests/harness/roundRobinProxy.js';
 import { seedConversations } from './seed.js';
 import { startSimulatorProcess, type SimulatorClient } from './simulatorClient.js';
 

@@ -1,7 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSimulator, type Simulator } from '@parley/simulator';
-import { startRoundRobinProxy } from './roundRobinProxy.js';
+import { startRoundRobinProxy } from '../../../tests/harness/roundRobinProxy.js';
 import {
   callApi,
   dropDatabase,

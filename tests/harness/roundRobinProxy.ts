@@ -2,8 +2,9 @@ import { Agent, createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /**
- * A minimal load balancer (copied from bench/ for the tests): each request goes to the next
- * target in turn, as a real balancer would spread Meta's deliveries; 502 when the target is down.
+ * A minimal load balancer for the benchmark and the multi-instance tests: each request goes to
+ * the next target in turn, as a real balancer would spread Meta's deliveries; 502 when the
+ * target is down.
  * `setTargets` swaps the instances behind a stable URL (a restarted server has a new port).
  */
 export async function startRoundRobinProxy(

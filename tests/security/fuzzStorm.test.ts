@@ -192,6 +192,25 @@ describe('2. fuzz storm against the built server', () => {
       expect: (s) => s < 500,
       signed: true,
     });
+    /** A well-formed webhook around one message from 31670000002 whose fields have wrong types. */
+    const webhookWithMessage = (message: Record<string, unknown>) => ({
+      object: 'whatsapp_business_account',
+      entry: [
+        {
+          id: '1',
+          changes: [
+            {
+              field: 'messages',
+              value: {
+                messaging_product: 'whatsapp',
+                metadata: { phone_number_id: NUMBER, display_phone_number: '1' },
+                messages: [{ from: '31670000002', ...message }],
+              },
+            },
+          ],
+        },
+      ],
+    });
     const wrongTypes: unknown[] = [
       { object: 'whatsapp_business_account', entry: 'nope' },
       { object: 'whatsapp_business_account', entry: [{ id: 1, changes: { field: 'messages' } }] },
@@ -212,84 +231,19 @@ describe('2. fuzz storm against the built server', () => {
           },
         ],
       },
-      {
-        object: 'whatsapp_business_account',
-        entry: [
-          {
-            id: '1',
-            changes: [
-              {
-                field: 'messages',
-                value: {
-                  messaging_product: 'whatsapp',
-                  metadata: { phone_number_id: NUMBER, display_phone_number: '1' },
-                  messages: [
-                    {
-                      from: '31670000002',
-                      id: 'wamid.wrongtype-ts',
-                      timestamp: { $gt: 0 },
-                      type: 'text',
-                      text: { body: 'x' },
-                    },
-                  ],
-                },
-              },
-            ],
-          },
-        ],
-      },
-      {
-        object: 'whatsapp_business_account',
-        entry: [
-          {
-            id: '1',
-            changes: [
-              {
-                field: 'messages',
-                value: {
-                  messaging_product: 'whatsapp',
-                  metadata: { phone_number_id: NUMBER, display_phone_number: '1' },
-                  messages: [
-                    {
-                      from: '31670000002',
-                      id: 'wamid.wrongtype-text',
-                      timestamp: '1',
-                      type: 'text',
-                      text: { body: { toString: 'x' } },
-                    },
-                  ],
-                },
-              },
-            ],
-          },
-        ],
-      },
-      {
-        object: 'whatsapp_business_account',
-        entry: [
-          {
-            id: '1',
-            changes: [
-              {
-                field: 'messages',
-                value: {
-                  messaging_product: 'whatsapp',
-                  metadata: { phone_number_id: NUMBER, display_phone_number: '1' },
-                  messages: [
-                    {
-                      from: '31670000002',
-                      id: 'wamid.wrongtype-type',
-                      timestamp: '1',
-                      type: 'text',
-                      text: 'flat string',
-                    },
-                  ],
-                },
-              },
-            ],
-          },
-        ],
-      },
+      webhookWithMessage({
+        id: 'wamid.wrongtype-ts',
+        timestamp: { $gt: 0 },
+        type: 'text',
+        text: { body: 'x' },
+      }),
+      webhookWithMessage({
+        id: 'wamid.wrongtype-text',
+        timestamp: '1',
+        type: 'text',
+        text: { body: { toString: 'x' } },
+      }),
+      webhookWithMessage({ id: 'wamid.wrongtype-type', timestamp: '1', type: 'text', text: 'flat string' }),
       {
         __proto__: { polluted: true },
         constructor: { prototype: { polluted: true } },

@@ -1,0 +1,109 @@
+import type { InboxRecord } from '@parley/flow';
+import type { InboxRow, PostgresDb } from './PostgresDb.js';
+
+// Inbox claims lease a whole conversation (`conversation_leases`) so one instance at a time runs
+// it, then its pending rows. Every statement locks lease rows in conversation id order, so claims,
+// renewals and releases of several instances never deadlock.
+
+/** Leases the oldest due conversations and their pending rows for `owner`, in arrival order. */
+export async function claimInboxRows(
+  db: PostgresDb,
+  owner: string,
+  now: number,
+  leaseUntil: number,
+  limit: number,
+): Promise<InboxRecord[]> {
+  // One statement (one round trip, one implicit transaction): pick the oldest conversations
+  // with due rows, lease them (in id order, so two instances never wait on each other in a
+  // cycle; a live lease of another owner is kept), then lease their pending rows.
+  const { rows } = await db.run<InboxRow & { first: string }>(
+    `WITH candidates AS (
+       SELECT i.conversation_id, min(i.arrival) AS first
+       FROM inbox i LEFT JOIN conversation_leases l ON l.conversation_id = i.conversation_id
+       WHERE i.status = 'pending' AND (i.lease_until IS NULL OR i.lease_until <= $2)
+         AND (l.conversation_id IS NULL OR l.owner = $1 OR l.lease_until <= $2)
+       GROUP BY i.conversation_id ORDER BY first LIMIT $4),
+     acquired AS (
+       INSERT INTO conversation_leases (conversation_id, owner, lease_until)
+       SELECT conversation_id, $1, $3 FROM candidates ORDER BY conversation_id
+       ON CONFLICT (conversation_id) DO UPDATE SET owner = EXCLUDED.owner, lease_until = EXCLUDED.lease_until
+       WHERE conversation_leases.owner = EXCLUDED.owner OR conversation_leases.lease_until <= $2
+       RETURNING conversation_id),
+     claimed AS (
+       UPDATE inbox SET lease_owner = $1, lease_until = $3, attempts = attempts + 1
+       WHERE id IN (
+         SELECT id FROM inbox
+         WHERE conversation_id IN (SELECT conversation_id FROM acquired) AND status = 'pending'
+           AND (lease_until IS NULL OR lease_until <= $2)
+         ORDER BY arrival LIMIT $4 FOR UPDATE SKIP LOCKED)
+       RETURNING id, conversation_id, received_at, status, attempts, event, arrival)
+     SELECT claimed.*, candidates.first FROM claimed JOIN candidates USING (conversation_id)`,
+    [owner, now, leaseUntil, limit],
+  );
+  return rows
+    .sort((a, b) => Number(a.first) - Number(b.first) || Number(a.arrival) - Number(b.arrival))
+    .map((row) => db.openInbox(row));
+}
+
+/** Extends the leases `owner` still holds on these conversations; returns those it holds. */
+export async function renewInboxLeases(
+  db: PostgresDb,
+  owner: string,
+  conversationIds: string[],
+  leaseUntil: number,
+): Promise<string[]> {
+  if (conversationIds.length === 0) return [];
+  // Lease rows are locked in conversation id order, as claims lock them, so the two never
+  // deadlock; claimed rows are skipped when locked (a commit is marking them done, or a claim
+  // of this owner is leasing them anyway), so a renewal never waits on a busy row. Only leases
+  // the owner still holds: an expired one another instance took over stays theirs.
+  const { rows } = await db.pool.query<{ conversation_id: string }>(
+    `WITH held AS (
+       SELECT conversation_id FROM conversation_leases
+       WHERE owner = $1 AND conversation_id = ANY($2::text[])
+       ORDER BY conversation_id FOR UPDATE),
+     renewed AS (
+       UPDATE conversation_leases l SET lease_until = GREATEST(l.lease_until, $3)
+       FROM held WHERE l.conversation_id = held.conversation_id
+       RETURNING l.conversation_id),
+     claimed AS (
+       SELECT id FROM inbox
+       WHERE lease_owner = $1 AND status = 'pending'
+         AND conversation_id IN (SELECT conversation_id FROM held)
+       FOR UPDATE SKIP LOCKED),
+     row_leases AS (
+       UPDATE inbox i SET lease_until = GREATEST(i.lease_until, $3)
+       FROM claimed WHERE i.id = claimed.id)
+     SELECT conversation_id FROM renewed`,
+    [owner, conversationIds, leaseUntil],
+  );
+  return rows.map((row) => row.conversation_id);
+}
+
+/** Gives back `owner`'s leases on these conversations (all of them without a list). */
+export async function releaseInboxLeases(
+  db: PostgresDb,
+  owner: string,
+  conversationIds?: string[],
+): Promise<void> {
+  // NULL means every conversation (shutdown). One statement, as the worker calls it often;
+  // lease rows are locked in conversation id order, like claims and renewals lock them, and a
+  // busy row is skipped (a commit is marking it done), so a release never waits on one.
+  const only = conversationIds ?? null;
+  if (only?.length === 0) return;
+  await db.pool.query(
+    `WITH held AS (
+       SELECT conversation_id FROM conversation_leases
+       WHERE owner = $1 AND ($2::text[] IS NULL OR conversation_id = ANY($2))
+       ORDER BY conversation_id FOR UPDATE),
+     released AS (
+       DELETE FROM conversation_leases l USING held
+       WHERE l.conversation_id = held.conversation_id),
+     claimed AS (
+       SELECT id FROM inbox
+       WHERE lease_owner = $1 AND status = 'pending' AND ($2::text[] IS NULL OR conversation_id = ANY($2))
+       FOR UPDATE SKIP LOCKED)
+     UPDATE inbox i SET lease_owner = NULL, lease_until = NULL FROM claimed WHERE i.id = claimed.id`,
+    [owner, only],
+  );
+}

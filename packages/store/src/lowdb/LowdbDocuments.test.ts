@@ -68,3 +68,37 @@ describe('LowdbDocuments write-behind', () => {
     await expect(readFile(conversationPath(dir, 'b'), 'utf8')).resolves.toContain('"h2"');
   });
 });
+
+describe('LowdbDocuments cache', () => {
+  it('keeps dirty documents past the cache size, then evicts the least recently used clean ones', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'parley-docs-'));
+    const docs = new LowdbDocuments(dir, {
+      fsync: false,
+      codec: createFieldCodec({ contentEncryption: false }),
+      cacheSize: 3,
+      writeBehindMs: 60_000,
+    });
+    await docs.open();
+    try {
+      for (let i = 0; i < 10; i += 1)
+        await docs.exclusive(`c${i}`, () => ({
+          result: undefined,
+          change: { done: [{ h: `h${i}`, at: i }] },
+        }));
+      // Unwritten changes cannot leave memory.
+      expect(docs.cached).toBe(10);
+      await docs.flushAll();
+      // Written back: evictable, trimmed as their write chains settle.
+      await sleep(10);
+      expect(docs.cached).toBeLessThanOrEqual(3);
+      // A recently read document stays while others come and go; an evicted one reads back from disk.
+      await docs.read('c9');
+      for (const id of ['x1', 'x2']) await docs.read(id);
+      expect((await docs.read('c0')).inboxDone).toEqual([{ h: 'h0', at: 0 }]);
+      expect(docs.cached).toBeLessThanOrEqual(3);
+    } finally {
+      await docs.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

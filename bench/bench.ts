@@ -18,6 +18,7 @@ import {
   type ChildServer,
 } from './processes.js';
 import { startRoundRobinProxy } from '../tests/harness/roundRobinProxy.js';
+import { holdMachineLock } from './machineLock.js';
 import { seedConversations } from './seed.js';
 import { startSimulatorProcess, type SimulatorClient } from './simulatorClient.js';
 
@@ -220,8 +221,18 @@ async function freshDatabase(name: string): Promise<string> {
   return url.toString();
 }
 
+// Per process, so two benchmark runs on one machine do not drop each other's database.
+const benchDatabase = `parley_bench_${process.pid}`;
+
+async function dropDatabase(name: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: PG_BASE });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await admin.end();
+}
+
 async function postgresScenario(instances: number, label: string) {
-  const databaseUrl = await freshDatabase('parley_bench');
+  const databaseUrl = await freshDatabase(benchDatabase);
   log(`${label}: seeding ${pgSeed} conversations in PostgreSQL…`);
   await seedConversations({ databaseUrl, phoneNumberId: PHONE, count: pgSeed });
   const dataDirs = await Promise.all(
@@ -249,6 +260,7 @@ async function postgresScenario(instances: number, label: string) {
     });
   } finally {
     await Promise.all(dataDirs.map((d) => rm(d, { recursive: true, force: true })));
+    await dropDatabase(benchDatabase);
   }
 }
 
@@ -268,6 +280,7 @@ async function ceilingScenario(): Promise<ScenarioResult> {
 const onlyIndex = args.indexOf('--only');
 const only = onlyIndex >= 0 ? new Set(String(args[onlyIndex + 1]).split(',')) : null;
 const wanted = (name: string) => !only || only.has(name);
+await holdMachineLock((line) => process.stderr.write(`${line}\n`));
 const results: Record<string, ScenarioResult> = {};
 if (wanted('ceiling')) results.ceiling = await ceilingScenario();
 if (wanted('lowdb')) {

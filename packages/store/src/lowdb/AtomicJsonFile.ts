@@ -22,6 +22,23 @@ export async function fsyncDirectory(dir: string): Promise<void> {
 const tmpPrefix = `${process.pid}.${randomBytes(4).toString('hex')}`;
 let tmpCounter = 0;
 
+/** A unique temporary name beside `path`: steno's fixed `.file.tmp` makes two writers collide (lowdb#555). */
+export function temporaryPathFor(path: string): string {
+  tmpCounter += 1;
+  return join(dirname(path), `.${basename(path)}.${tmpPrefix}.${tmpCounter}.tmp`);
+}
+
+/** Parses a data file's text; damage is `store.corrupt_document`, naming the file. */
+export function parseJsonFile<T>(path: string, text: string): T {
+  try {
+    return JSON.parse(text) as T;
+  } catch (cause) {
+    throw new StoreError('store.corrupt_document', `The data file ${path} is damaged and cannot be read.`, {
+      cause,
+    });
+  }
+}
+
 /**
  * Writes `text` to `path` atomically: a uniquely named temporary file in the same folder,
  * fsync of its data, rename over the target, then fsync of the folder. A crash leaves either
@@ -34,9 +51,7 @@ export async function writeFileAtomic(
   text: string,
   options: { fsync: boolean; syncDirectory?: boolean },
 ): Promise<void> {
-  // A unique temp name: steno's fixed `.file.tmp` makes two writers collide (lowdb#555).
-  tmpCounter += 1;
-  const tmp = join(dirname(path), `.${basename(path)}.${tmpPrefix}.${tmpCounter}.tmp`);
+  const tmp = temporaryPathFor(path);
   const handle = await open(tmp, 'w', 0o600);
   try {
     await handle.writeFile(text, 'utf8');
@@ -79,15 +94,7 @@ export class AtomicJsonFile<T> implements Adapter<T> {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
       throw error;
     }
-    try {
-      return JSON.parse(text) as T;
-    } catch (cause) {
-      throw new StoreError(
-        'store.corrupt_document',
-        `The data file ${this.path} is damaged and cannot be read.`,
-        { cause },
-      );
-    }
+    return parseJsonFile<T>(this.path, text);
   }
 
   async write(data: T): Promise<void> {

@@ -3,7 +3,8 @@ import { dirname, join } from 'node:path';
 import type { ContactRecord, ConversationRecord, OutboxRecord, TranscriptEntry } from '@parley/flow';
 import type { FieldCodec } from '../crypto/FieldCodec.js';
 import { aadFor, openFields, sealFields, sealedFieldsOf } from '../crypto/sealFields.js';
-import { AtomicJsonFile, fsyncDirectory, writeFileAtomic } from './AtomicJsonFile.js';
+import { AtomicJsonFile, parseJsonFile, temporaryPathFor, writeFileAtomic } from './AtomicJsonFile.js';
+import { FileThread, type FileJob } from './FileThread.js';
 import { DocumentJournal } from './DocumentJournal.js';
 import { applyRecord, type DocumentChange, type DocumentRecord } from './documentRecord.js';
 import {
@@ -28,12 +29,13 @@ export type PrepareWrite = (doc: ConversationDocument) => Promise<void>;
 const WRITE_BEHIND_MS = 2_000;
 /** Dirty documents that trigger a write-back at once (they cannot leave the cache until written). */
 const MAX_DIRTY = 2_000;
-/**
- * Documents written back in parallel. Each write is five thread-pool operations (open, write,
- * fsync, close, rename); libuv has four threads, shared with the journals' appends and fsyncs,
- * which acknowledgements wait for: more writers would only queue those behind write-backs.
- */
-const WRITE_CONCURRENCY = 4;
+/** A dirty document's write-back: its file jobs, and the change it covers up to. */
+interface DocumentImage {
+  id: string;
+  lsn: number;
+  dir: string;
+  jobs: FileJob[];
+}
 
 /**
  * Conversation documents: every change is applied in memory, appended to the document journal
@@ -67,6 +69,10 @@ export class LowdbDocuments {
    */
   readonly #dirty = new Map<string, { n: number; at: number }>();
   #prepare: PrepareWrite = async () => undefined;
+  /** Writes documents back (and syncs their folders) off the main thread, in order. */
+  #writer: FileThread | null = null;
+  /** Reads documents that are not cached; apart from the writer so a read never waits behind write-backs. */
+  #reader: FileThread | null = null;
   #timer: NodeJS.Timeout | null = null;
   #closed = false;
   #flushing: Promise<void> | null = null;
@@ -218,17 +224,18 @@ export class LowdbDocuments {
   async #flushRound(force: boolean): Promise<void> {
     const ids = this.#due(force);
     this.#writeError = null;
-    // A pool of writers, each taking the next document as soon as it is done with one.
-    let next = 0;
-    const writer = async () => {
-      while (next < ids.length) {
-        const id = ids[next++]!;
-        await this.#chain(id, () => this.#writeBack(id)).catch((error: unknown) => {
+    // Each document is prepared and serialised under its lock (one consistent image), then the
+    // file thread writes all of them, outside the locks: a conversation's next change never waits
+    // for the disk. A change made meanwhile keeps its document dirty (see `#finishWrite`).
+    const images = await Promise.all(
+      ids.map((id) =>
+        this.#chain(id, () => this.#image(id)).catch((error: unknown) => {
           this.#writeError = error;
-        });
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(WRITE_CONCURRENCY, ids.length) }, writer));
+          return null;
+        }),
+      ),
+    );
+    await Promise.all(images.map((image) => (image ? this.#writeImage(image) : undefined)));
     // Every record older than the oldest unwritten change is now in a document file.
     let through = this.journal.last;
     for (const { n } of this.#dirty.values()) through = Math.min(through, n - 1);
@@ -243,17 +250,66 @@ export class LowdbDocuments {
     if (this.#writeError) throw this.#writeError;
   }
 
-  async #writeBack(id: string): Promise<void> {
-    const since = this.#dirty.get(id);
+  /** What writing a dirty document back takes, as of now (null when it is no longer dirty). */
+  async #image(id: string): Promise<DocumentImage | null> {
     const doc = this.#cache.get(id);
-    if (since === undefined || !doc) return;
+    if (!this.#dirty.has(id) || !doc) return null;
     await this.#prepare(doc);
+    const path = conversationPath(this.#dataDir, doc.id);
+    const dir = dirname(path);
     const lsn = doc.lsn ?? 0;
-    await this.#write(doc);
+    if (isEmptyDocument(doc)) {
+      const jobs: FileJob[] = [{ op: 'unlink', path }];
+      if (this.#fsync) jobs.push({ op: 'fsyncDir', path: dir });
+      return { id, lsn, dir, jobs };
+    }
+    const text = JSON.stringify(doc);
+    const mkdir = this.#dirs.has(dir) ? undefined : dir;
+    return {
+      id,
+      lsn,
+      dir,
+      jobs: [{ op: 'write', path, tmp: temporaryPathFor(path), text, fsync: this.#fsync, mkdir }],
+    };
+  }
+
+  async #writeImage(image: DocumentImage): Promise<void> {
+    const writer = this.#thread('writer');
+    try {
+      for (const job of image.jobs) {
+        // A document file already missing is as good as deleted.
+        await writer.run(job).catch((error: NodeJS.ErrnoException) => {
+          if (job.op !== 'unlink' || error.code !== 'ENOENT') throw error;
+        });
+      }
+    } catch (error) {
+      this.#writeError = error;
+      return;
+    }
+    const write = image.jobs[0]!;
+    if (write.op === 'write') {
+      this.#dirs.add(image.dir);
+      // The folder's fsync waits for the checkpoint: until the journal segment holding these
+      // changes is deleted, a rename lost to a power cut is replayed from it. One fsync per
+      // folder per checkpoint instead of one per write.
+      if (this.#fsync) this.#unsyncedDirs.add(image.dir);
+    }
     this.writes += 1;
     // A change that arrived during the write keeps the document dirty.
-    // (It becomes evictable when its chain, which this write runs in, settles.)
-    if ((doc.lsn ?? 0) === lsn) this.#dirty.delete(id);
+    if ((this.#cache.get(image.id)?.lsn ?? 0) === image.lsn) {
+      this.#dirty.delete(image.id);
+      this.#releaseIfClean(image.id);
+    }
+  }
+
+  #thread(which: 'writer' | 'reader'): FileThread {
+    const current = which === 'writer' ? this.#writer : this.#reader;
+    // A thread that died (it should not) is replaced; its jobs failed and are retried by their callers.
+    if (current && !current.broken) return current;
+    const fresh = new FileThread();
+    if (which === 'writer') this.#writer = fresh;
+    else this.#reader = fresh;
+    return fresh;
   }
 
   /** The document as stored (an empty one when there is no file). */
@@ -263,9 +319,9 @@ export class LowdbDocuments {
       if (this.#evictable.delete(id)) this.#evictable.add(id);
       return cached;
     }
-    const doc =
-      (await new AtomicJsonFile<ConversationDocument>(conversationPath(this.#dataDir, id)).read()) ??
-      emptyDocument(id);
+    const path = conversationPath(this.#dataDir, id);
+    const text = await this.#thread('reader').run({ op: 'read', path });
+    const doc = text === null ? emptyDocument(id) : parseJsonFile<ConversationDocument>(path, text);
     // A concurrent reader may have loaded it meanwhile: one object per document.
     const raced = this.#cache.get(id);
     if (raced) return raced;
@@ -278,34 +334,13 @@ export class LowdbDocuments {
     return new AtomicJsonFile<ConversationDocument>(path).read();
   }
 
-  async #write(doc: ConversationDocument): Promise<void> {
-    const path = conversationPath(this.#dataDir, doc.id);
-    if (isEmptyDocument(doc)) {
-      try {
-        await unlink(path);
-        if (this.#fsync) await fsyncDirectory(dirname(path));
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-      }
-      return;
-    }
-    const dir = dirname(path);
-    await this.#ensureDir(dir);
-    // The folder's fsync waits for the checkpoint: until the journal segment holding these changes
-    // is deleted, a rename lost to a power cut is replayed from it. One fsync per folder per
-    // checkpoint instead of one per write.
-    await writeFileAtomic(path, JSON.stringify(doc), { fsync: this.#fsync, syncDirectory: false });
-    if (this.#fsync) this.#unsyncedDirs.add(dir);
-  }
-
   /** Makes the renames of written-back documents durable (before journal segments are deleted). */
   async #syncDirectories(): Promise<void> {
     const dirs = [...this.#unsyncedDirs];
     this.#unsyncedDirs.clear();
     try {
-      for (let i = 0; i < dirs.length; i += WRITE_CONCURRENCY) {
-        await Promise.all(dirs.slice(i, i + WRITE_CONCURRENCY).map((dir) => fsyncDirectory(dir)));
-      }
+      const writer = this.#thread('writer');
+      await Promise.all(dirs.map((dir) => writer.run({ op: 'fsyncDir', path: dir })));
     } catch (error) {
       for (const dir of dirs) this.#unsyncedDirs.add(dir);
       throw error;
@@ -378,6 +413,10 @@ export class LowdbDocuments {
       if (this.#timer) clearTimeout(this.#timer);
       this.#timer = null;
       await this.journal.close();
+      const threads = [this.#writer, this.#reader];
+      this.#writer = null;
+      this.#reader = null;
+      await Promise.all(threads.map((thread) => thread?.close()));
     }
   }
 

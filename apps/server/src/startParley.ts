@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { existsSync } from 'node:fs';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { createEngine, createKeyedSerialQueue, createSafeHttp } from '@parley/runtime';
 import { createSimulator, type Simulator } from '@parley/simulator';
 import { createStore, type Store } from '@parley/store';
@@ -329,6 +329,13 @@ export async function startParley(config: Config, options: StartOptions): Promis
       'Longest event-loop stall since the workers started',
     );
     metrics.registry.onCollect(() => loopDelayGauge.set(loopDelay.max / 1e9));
+    // The main thread is what one instance cannot scale past: its busy time, apart from the
+    // process's CPU (which also counts the file threads, GC helpers and libuv's pool).
+    const loopBusyGauge = metrics.registry.gauge(
+      'parley_event_loop_busy_seconds',
+      'Time the event loop (main thread) spent busy since the process started',
+    );
+    metrics.registry.onCollect(() => loopBusyGauge.set(performance.eventLoopUtilization().active / 1000));
 
     let closing: Promise<void> | undefined;
     return {

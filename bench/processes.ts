@@ -103,11 +103,18 @@ export async function startChild(
 /** BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the server (and the ceiling). */
 const serverNodeArgs = () => process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
 
-/** The production server (`node apps/server/dist/main.js`, built by `npm run build`). */
+/**
+ * The V8 flags `npm start` runs the server with (package.json): a 32 MB young generation lets
+ * the short-lived objects of a turn (webhook bodies, journal lines, commit units) die there
+ * instead of being copied into the old generation, ~10 % less server CPU per reply here.
+ */
+export const SERVER_NODE_FLAGS = ['--max-semi-space-size=32'];
+
+/** The production server (`node apps/server/dist/main.js`, built by `npm run build`), started like `npm start`. */
 export function startParleyProcess(env: Record<string, string>, label = 'Parley'): Promise<ChildServer> {
   return startChild(
     process.execPath,
-    [...serverNodeArgs(), path.join(repoRoot, 'apps/server/dist/main.js')],
+    [...SERVER_NODE_FLAGS, ...serverNodeArgs(), path.join(repoRoot, 'apps/server/dist/main.js')],
     { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'warn', HOST: '127.0.0.1', PORT: '0', ...env },
     /Parley is running: open http:\/\/[^:]+:(\d+)/,
     label,
@@ -123,6 +130,12 @@ export function startCeilingProcess(env: Record<string, string>): Promise<ChildS
     /READY (\d+)/,
     'ceiling server',
   );
+}
+
+/** Time the server's main thread was busy since it started, in ms (null when not reported). */
+export function eventLoopBusyMs(metrics: string): number | null {
+  const match = /^parley_event_loop_busy_seconds\s+([0-9.e+-]+)/m.exec(metrics);
+  return match ? Number(match[1]) * 1000 : null;
 }
 
 /** Max event-loop delay the server reported, in ms. */

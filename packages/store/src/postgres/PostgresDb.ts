@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type {
   ContactRecord,
@@ -48,10 +49,14 @@ export class PostgresDb {
   }
 
   /** Runs one statement on the pool (its own implicit transaction); retried on deadlock or serialization failure. */
-  async run<R extends pg.QueryResultRow>(text: string, values: unknown[]): Promise<pg.QueryResult<R>> {
+  async run<R extends pg.QueryResultRow>(
+    statement: string | pg.QueryConfig,
+    values?: unknown[],
+  ): Promise<pg.QueryResult<R>> {
+    const config = typeof statement === 'string' ? { text: statement, values } : statement;
     for (let attempt = 1; ; attempt += 1) {
       try {
-        return await this.pool.query<R>(text, values);
+        return await this.pool.query<R>(config);
       } catch (error) {
         if (attempt < 4 && RETRYABLE.has((error as { code?: string }).code ?? '')) continue;
         throw error;
@@ -121,17 +126,19 @@ export class PostgresDb {
   async insertTranscript(db: Queryable, entries: TranscriptEntry[]): Promise<void> {
     if (entries.length === 0) return;
     await db.query(
-      `INSERT INTO transcript (id, conversation_id, at, data)
+      prepared(
+        `INSERT INTO transcript (id, conversation_id, at, data)
        SELECT id, conversation_id, at, data
        FROM unnest($1::text[], $2::text[], $3::bigint[], $4::jsonb[]) WITH ORDINALITY AS t(id, conversation_id, at, data, n)
        ORDER BY n
        ON CONFLICT (id) DO NOTHING`,
-      [
-        entries.map((e) => e.id),
-        entries.map((e) => e.conversationId),
-        entries.map((e) => e.at),
-        entries.map((e) => JSON.stringify(this.sealTranscript(e))),
-      ],
+        [
+          entries.map((e) => e.id),
+          entries.map((e) => e.conversationId),
+          entries.map((e) => e.at),
+          entries.map((e) => JSON.stringify(this.sealTranscript(e))),
+        ],
+      ),
     );
   }
 }
@@ -145,6 +152,23 @@ export interface InboxRow {
   attempts: number;
   event: Record<string, unknown> | null;
   arrival: string;
+}
+
+const names = new Map<string, string>();
+
+/**
+ * A statement of constant text as a named (prepared) one: each connection parses and plans it
+ * once, then only binds the values. Only for texts built from constants: every distinct text stays
+ * prepared on every connection that ran it.
+ * @example await pool.query(prepared('SELECT data FROM outbox WHERE id = $1', [id]));
+ */
+export function prepared(text: string, values: unknown[] = []): pg.QueryConfig {
+  let name = names.get(text);
+  if (!name) {
+    name = `parley_${createHash('sha256').update(text).digest('hex').slice(0, 24)}`;
+    names.set(text, name);
+  }
+  return { name, text, values };
 }
 
 /** The pg Pool constructor (pg is CommonJS: a default import). */

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { createCoalescer, type Coalesced } from './createCoalescer.js';
+import { prepared } from './PostgresDb.js';
 
 type Json = Record<string, unknown>;
 
@@ -17,7 +18,7 @@ export function batchedRead<R>(
   options: { shared?: boolean } = {},
 ): Coalesced<string, R | null> {
   return createCoalescer<string, R | null>(async (keys) => {
-    const { rows } = await pool.query<{ key: string; data: Json }>(sql, [[...new Set(keys)]]);
+    const { rows } = await pool.query<{ key: string; data: Json }>(prepared(sql, [[...new Set(keys)]]));
     const byKey = new Map<string, Json>();
     for (const row of rows) if (!byKey.has(row.key)) byKey.set(row.key, row.data);
     const handedOut = new Set<string>();

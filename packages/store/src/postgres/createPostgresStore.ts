@@ -22,12 +22,12 @@ import {
   INBOX_CHANNEL,
   type InboxNotifications,
 } from './createInboxNotifications.js';
-import { outboxPatchStatement } from './outboxPatchStatement.js';
+import { outboxPatchesStatement, outboxPatchStatement, type OutboxUpdate } from './outboxPatchStatement.js';
 import { claimInboxRows, releaseInboxLeases, renewInboxLeases } from './inboxLeases.js';
 import { migrate, quoteSchema } from './migrate.js';
 import { migrations } from './migrations.js';
 import { PostgresCatalog } from './PostgresCatalog.js';
-import { Pool, PostgresDb } from './PostgresDb.js';
+import { Pool, PostgresDb, prepared } from './PostgresDb.js';
 import { eraseContactRows, exportContactRows, purgeRows } from './postgresPrivacy.js';
 
 /** Options of the PostgreSQL store. */
@@ -53,13 +53,6 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
 }
 
 type Data = { data: Record<string, unknown> };
-
-/** One `updateOutbox` waiting for its group statement. */
-interface OutboxUpdate {
-  id: string;
-  patch: OutboxPatch;
-  now: number;
-}
 
 class PostgresStore extends PostgresCatalog implements Store {
   readonly #schema: string;
@@ -106,7 +99,9 @@ class PostgresStore extends PostgresCatalog implements Store {
   );
   readonly #nextTimerDueAt = createCoalescer<null, number | null>(async (callers) => {
     const { rows } = await this.#pool.query<{ at: string }>(
-      'SELECT GREATEST(due_at, COALESCE(lease_until, 0)) AS at FROM timers ORDER BY GREATEST(due_at, COALESCE(lease_until, 0)), id LIMIT 1',
+      prepared(
+        'SELECT GREATEST(due_at, COALESCE(lease_until, 0)) AS at FROM timers ORDER BY GREATEST(due_at, COALESCE(lease_until, 0)), id LIMIT 1',
+      ),
     );
     const at = rows[0] ? Number(rows[0].at) : null;
     return callers.map(() => at);
@@ -151,28 +146,14 @@ class PostgresStore extends PostgresCatalog implements Store {
       runOne: (unit) => this.#commitOne(unit),
     },
   );
-  // Concurrent outcome and status writes (different rows) share one statement of one UPDATE each;
-  // a row twice waits for the next batch (a statement updates a row once). Rows are locked in id
-  // order, so two instances' batches do not deadlock on each other.
+  // Concurrent outcome and status writes (different rows) share one prepared UPDATE; a row twice
+  // waits for the next batch (a statement updates a row once). Rows are locked in id order, so two
+  // instances' batches do not deadlock on each other.
   readonly #updateOutbox = createCoalescer<OutboxUpdate, Record<string, unknown> | null>(
     async (updates) => {
       if (updates.length === 1) return [await this.#updateOutboxOne(updates[0]!)];
-      const values: unknown[] = [];
-      const order = updates
-        .map((update, i) => ({ update, i }))
-        .sort((a, b) => (a.update.id < b.update.id ? -1 : 1));
-      const ctes = order.map(({ update, i }) => {
-        const { text, values: own } = outboxPatchStatement(update.id, update.patch, update.now);
-        const offset = values.length;
-        values.push(...own);
-        return `u${i} AS (${text.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`)})`;
-      });
-      const { rows } = await this.db.run<Data & { k: number }>(
-        // The UNION reads the updates in id order too: that is the order they run and lock in.
-        `WITH ${ctes.join(',\n')}\n${order.map(({ i }) => `SELECT ${i} AS k, data FROM u${i}`).join(' UNION ALL ')}`,
-        values,
-      );
-      const byIndex = new Map(rows.map((row) => [row.k, row.data]));
+      const { rows } = await this.db.run<Data & { k: string }>(outboxPatchesStatement(updates));
+      const byIndex = new Map(rows.map((row) => [Number(row.k) - 1, row.data]));
       return updates.map((_, i) => byIndex.get(i) ?? null);
     },
     {
@@ -250,21 +231,23 @@ class PostgresStore extends PostgresCatalog implements Store {
     // rows: PostgreSQL folds equal ones of a transaction); only when this process listens too.
     const notify = this.#notifications.active ? `, pg_notify('${INBOX_CHANNEL}', $6)` : '';
     const result = await this.#pool.query<{ id: string }>(
-      `INSERT INTO inbox (id, conversation_id, received_at, status, attempts, event)
+      prepared(
+        `INSERT INTO inbox (id, conversation_id, received_at, status, attempts, event)
        SELECT id, conversation_id, received_at, 'pending', attempts, event
        FROM unnest($1::text[], $2::text[], $3::bigint[], $4::int[], $5::jsonb[]) WITH ORDINALITY
          AS t(id, conversation_id, received_at, attempts, event, n)
        ORDER BY n
        ON CONFLICT (id) DO NOTHING
        RETURNING id${notify}`,
-      [
-        unique.map((r) => r.id),
-        unique.map((r) => r.conversationId),
-        unique.map((r) => r.receivedAt),
-        unique.map((r) => r.attempts ?? 0),
-        unique.map((r) => JSON.stringify(this.db.sealInboxEvent(r))),
-        ...(notify ? [this.#notifications.payload] : []),
-      ],
+        [
+          unique.map((r) => r.id),
+          unique.map((r) => r.conversationId),
+          unique.map((r) => r.receivedAt),
+          unique.map((r) => r.attempts ?? 0),
+          unique.map((r) => JSON.stringify(this.db.sealInboxEvent(r))),
+          ...(notify ? [this.#notifications.payload] : []),
+        ],
+      ),
     );
     return new Set(result.rows.map((row) => row.id));
   }
@@ -288,8 +271,10 @@ class PostgresStore extends PostgresCatalog implements Store {
   async markInboxDone(ids: string[]): Promise<void> {
     if (ids.length === 0) return;
     await this.#pool.query(
-      `UPDATE inbox SET status = 'done', lease_owner = NULL, lease_until = NULL WHERE id = ANY($1::text[])`,
-      [ids],
+      prepared(
+        `UPDATE inbox SET status = 'done', lease_owner = NULL, lease_until = NULL WHERE id = ANY($1::text[])`,
+        [ids],
+      ),
     );
   }
 
@@ -384,7 +369,8 @@ class PostgresStore extends PostgresCatalog implements Store {
     // Only each conversation's lowest unsent row is a candidate; `o.status = 'pending'` is
     // re-checked on the locked row, so a row another instance just took is skipped.
     const { rows } = await this.#pool.query<Data>(
-      `UPDATE outbox o SET status = 'sending', lease_owner = $1, lease_until = $3, updated_at = $2,
+      prepared(
+        `UPDATE outbox o SET status = 'sending', lease_owner = $1, lease_until = $3, updated_at = $2,
          data = o.data || jsonb_build_object('status', 'sending', 'updatedAt', $2::bigint)
        WHERE o.id IN (
          SELECT c.id FROM outbox c
@@ -395,7 +381,8 @@ class PostgresStore extends PostgresCatalog implements Store {
          FOR UPDATE OF c SKIP LOCKED)
        AND o.status = 'pending'
        RETURNING o.data`,
-      [owner, now, leaseUntil, limit],
+        [owner, now, leaseUntil, limit],
+      ),
     );
     return rows.map((row) => this.db.openOutbox(row.data)).sort((a, b) => a.nextAttemptAt - b.nextAttemptAt);
   }
@@ -433,7 +420,8 @@ class PostgresStore extends PostgresCatalog implements Store {
 
   async #updateOutboxOne({ id, patch, now }: OutboxUpdate): Promise<Record<string, unknown> | null> {
     const { text, values } = outboxPatchStatement(id, patch, now);
-    const { rows } = await this.db.run<Data>(text, values);
+    // Prepared: the text depends only on which fields the patch has (a few dozen shapes).
+    const { rows } = await this.db.run<Data>(prepared(text, values));
     return rows[0]?.data ?? null;
   }
 
@@ -455,10 +443,12 @@ class PostgresStore extends PostgresCatalog implements Store {
 
   async recoverExpiredOutbox(now: number): Promise<number> {
     const result = await this.#pool.query(
-      `UPDATE outbox SET status = 'pending', lease_owner = NULL, lease_until = NULL, updated_at = $1,
+      prepared(
+        `UPDATE outbox SET status = 'pending', lease_owner = NULL, lease_until = NULL, updated_at = $1,
          data = data || jsonb_build_object('status', 'pending', 'updatedAt', $1::bigint)
        WHERE status = 'sending' AND lease_until <= $1`,
-      [now],
+        [now],
+      ),
     );
     return result.rowCount ?? 0;
   }
@@ -479,18 +469,20 @@ class PostgresStore extends PostgresCatalog implements Store {
     limit: number,
   ): Promise<TimerRecord[]> {
     const { rows } = await this.#pool.query<{ data: TimerRecord }>(
-      `UPDATE timers SET lease_owner = $1, lease_until = $3
+      prepared(
+        `UPDATE timers SET lease_owner = $1, lease_until = $3
        WHERE id IN (
          SELECT id FROM timers WHERE GREATEST(due_at, COALESCE(lease_until, 0)) <= $2
          ORDER BY GREATEST(due_at, COALESCE(lease_until, 0)), id LIMIT $4 FOR UPDATE SKIP LOCKED)
        RETURNING data`,
-      [owner, now, leaseUntil, limit],
+        [owner, now, leaseUntil, limit],
+      ),
     );
     return rows.map((row) => row.data).sort((a, b) => a.dueAt - b.dueAt || (a.id < b.id ? -1 : 1));
   }
 
   async deleteTimer(id: string): Promise<void> {
-    await this.#pool.query('DELETE FROM timers WHERE id = $1', [id]);
+    await this.#pool.query(prepared('DELETE FROM timers WHERE id = $1', [id]));
   }
 
   nextTimerDueAt(): Promise<number | null> {

@@ -1,5 +1,5 @@
 import type { InboxRecord } from '@parley/flow';
-import type { InboxRow, PostgresDb } from './PostgresDb.js';
+import { prepared, type InboxRow, type PostgresDb } from './PostgresDb.js';
 
 // Inbox claims lease a whole conversation (`conversation_leases`) so one instance at a time runs
 // it, then its pending rows. Every statement locks lease rows in conversation id order, so claims,
@@ -17,7 +17,8 @@ export async function claimInboxRows(
   // with due rows, lease them (in id order, so two instances never wait on each other in a
   // cycle; a live lease of another owner is kept), then lease their pending rows.
   const { rows } = await db.run<InboxRow & { first: string }>(
-    `WITH candidates AS (
+    prepared(
+      `WITH candidates AS (
        SELECT i.conversation_id, min(i.arrival) AS first
        FROM inbox i LEFT JOIN conversation_leases l ON l.conversation_id = i.conversation_id
        WHERE i.status = 'pending' AND (i.lease_until IS NULL OR i.lease_until <= $2)
@@ -38,7 +39,8 @@ export async function claimInboxRows(
          ORDER BY arrival LIMIT $4 FOR UPDATE SKIP LOCKED)
        RETURNING id, conversation_id, received_at, status, attempts, event, arrival)
      SELECT claimed.*, candidates.first FROM claimed JOIN candidates USING (conversation_id)`,
-    [owner, now, leaseUntil, limit],
+      [owner, now, leaseUntil, limit],
+    ),
   );
   return rows
     .sort((a, b) => Number(a.first) - Number(b.first) || Number(a.arrival) - Number(b.arrival))
@@ -58,7 +60,8 @@ export async function renewInboxLeases(
   // of this owner is leasing them anyway), so a renewal never waits on a busy row. Only leases
   // the owner still holds: an expired one another instance took over stays theirs.
   const { rows } = await db.pool.query<{ conversation_id: string }>(
-    `WITH held AS (
+    prepared(
+      `WITH held AS (
        SELECT conversation_id FROM conversation_leases
        WHERE owner = $1 AND conversation_id = ANY($2::text[])
        ORDER BY conversation_id FOR UPDATE),
@@ -75,7 +78,8 @@ export async function renewInboxLeases(
        UPDATE inbox i SET lease_until = GREATEST(i.lease_until, $3)
        FROM claimed WHERE i.id = claimed.id)
      SELECT conversation_id FROM renewed`,
-    [owner, conversationIds, leaseUntil],
+      [owner, conversationIds, leaseUntil],
+    ),
   );
   return rows.map((row) => row.conversation_id);
 }
@@ -91,6 +95,7 @@ export async function releaseInboxLeases(
   // busy row is skipped (a commit is marking it done), so a release never waits on one.
   const only = conversationIds ?? null;
   if (only?.length === 0) return;
+  // Not prepared: a generic plan cannot drop the `$2 IS NULL` branch and scans every pending row.
   await db.pool.query(
     `WITH held AS (
        SELECT conversation_id FROM conversation_leases

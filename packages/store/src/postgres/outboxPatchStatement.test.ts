@@ -1,4 +1,5 @@
 import type { DeliveryStatus, OutboxStatus } from '@parley/flow';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyOutboxPatch } from '../applyOutboxPatch.js';
 import { testCipher } from '../conformance/describeStoreConformance.js';
@@ -60,6 +61,45 @@ describe.skipIf('skip' in probe && process.env.CI !== 'true')(
       }
       // The columns the claims and lookups use follow the JSON.
       expect((await store.findOutboxByWamid('wamid.p0'))?.id).toBe('p0');
+    });
+
+    it('gives the same rows as applyOutboxPatch when the patches share one group statement', async () => {
+      const rows = [];
+      const cases: { id: string; patch: OutboxPatch }[] = [];
+      for (const from of STATUSES)
+        for (const status of [undefined, 'pending', 'sent'] as const)
+          for (const deliveryStatus of DELIVERY) {
+            const id = `q${cases.length}`;
+            const patch: OutboxPatch = {
+              ...(status && { status }),
+              ...(deliveryStatus && { deliveryStatus }),
+              ...(cases.length % 2 === 0 && { attempts: 3, nextAttemptAt: 7_000 }),
+              ...(cases.length % 3 === 0 && { lastError: { code: 131000, message: 'boom' } }),
+              // A fence that holds (the row is `sending` under this claim) and one that does not.
+              ...(cases.length % 5 === 0 && { claimedBy: from === 'sending' ? 'me' : 'someone-else' }),
+            };
+            cases.push({ id, patch });
+            rows.push(makeOutbox('3172', id, cases.length, 'hi', { status: from }));
+          }
+      const unit = makeUnit(makeConversation('3172'), { outbox: rows });
+      expect(await store.commit(unit)).toEqual({ ok: true });
+      // The rows stored as `sending` are `me`'s claims.
+      const client = new pg.Client({
+        connectionString: 'url' in probe ? probe.url : '',
+        options: `-c search_path=${harness.schema}`,
+      });
+      await client.connect();
+      await client.query(`UPDATE outbox SET lease_owner = 'me' WHERE status = 'sending' AND id LIKE 'q%'`);
+      await client.end();
+      const results = await Promise.all(cases.map(({ id, patch }) => store.updateOutbox(id, patch)));
+      for (const [index, { patch }] of cases.entries()) {
+        const row = rows[index]!;
+        const fenced =
+          patch.claimedBy !== undefined && (row.status !== 'sending' || patch.claimedBy !== 'me');
+        const expected = fenced ? null : applyOutboxPatch(row, patch, 5_000);
+        expect(results[index], `${row.status} + ${JSON.stringify(patch)}`).toEqual(expected);
+        expect(await store.getOutbox(row.id)).toEqual(expected ?? row);
+      }
     });
 
     it('keeps a sealed lastError sealed and readable under content encryption; a missing row is null', async () => {

@@ -1,6 +1,7 @@
 import type { OutboxStatus } from '@parley/flow';
 import type { OutboxPatch } from '../Store.js';
 import type { Statement } from './commitUnitStatement.js';
+import { prepared } from './PostgresDb.js';
 
 /** The status order of `applyOutboxPatch`, as a SQL array (array_position gives the rank). */
 const RANKS = `ARRAY['pending','sending','sent','delivered','read','played','failed']::text[]`;
@@ -27,11 +28,7 @@ export function outboxPatchStatement(id: string, patch: OutboxPatch, now: number
     status = `(CASE WHEN (${status} = 'failed' AND ${incoming} <> 'sent')
       OR (${status} <> 'failed' AND ${rank(incoming)} > ${rank(status)}) THEN ${incoming} ELSE ${status} END)`;
   }
-  const fields: Record<string, unknown> = {};
-  if (patch.attempts !== undefined) fields.attempts = patch.attempts;
-  if (patch.nextAttemptAt !== undefined) fields.nextAttemptAt = patch.nextAttemptAt;
-  if (patch.wamid !== undefined) fields.wamid = patch.wamid;
-  if (patch.lastError !== undefined) fields.lastError = patch.lastError;
+  const fields = patchFields(patch);
   const nextAttemptAt =
     patch.nextAttemptAt !== undefined ? `${$(patch.nextAttemptAt)}::bigint` : 'o.next_attempt_at';
   const wamid = patch.wamid !== undefined ? `${$(patch.wamid)}::text` : 'o.wamid';
@@ -47,4 +44,63 @@ export function outboxPatchStatement(id: string, patch: OutboxPatch, now: number
       WHERE o.id = $1${fence} RETURNING o.data`,
     values,
   };
+}
+
+/** One `updateOutbox` of a group: the row, its patch and the time it was asked at. */
+export interface OutboxUpdate {
+  id: string;
+  patch: OutboxPatch;
+  now: number;
+}
+
+// The patch fields arrive as one array each (NULL: not in this row's patch), so the text never
+// changes: PostgreSQL parses and plans it once per connection (a statement of one CTE per row was
+// planned anew each time, which cost more than the updates). Rows are locked in id order first,
+// so two instances' groups never wait on each other in a cycle.
+const base = 'COALESCE(i.status, o.status)';
+const groupStatus = `(CASE WHEN i.delivery IS NULL THEN ${base}
+  WHEN i.delivery = 'failed' THEN (CASE WHEN ${rank(base)} < ${rank(`'delivered'`)} THEN 'failed' ELSE ${base} END)
+  WHEN (${base} = 'failed' AND i.delivery <> 'sent') OR (${base} <> 'failed' AND ${rank('i.delivery')} > ${rank(base)})
+    THEN i.delivery
+  ELSE ${base} END)`;
+const GROUP_SQL = `WITH i AS MATERIALIZED (
+    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::jsonb[], $7::text[], $8::bigint[])
+      WITH ORDINALITY AS t(id, status, delivery, next_attempt_at, wamid, fields, claimed_by, now, k)),
+  locked AS MATERIALIZED (SELECT o.id FROM outbox o WHERE o.id IN (SELECT id FROM i) ORDER BY o.id FOR UPDATE)
+  UPDATE outbox o SET status = ${groupStatus}, next_attempt_at = COALESCE(i.next_attempt_at, o.next_attempt_at),
+    wamid = COALESCE(i.wamid, o.wamid), updated_at = i.now, lease_owner = NULL, lease_until = NULL,
+    data = o.data || i.fields || jsonb_build_object('status', ${groupStatus}, 'updatedAt', i.now)
+  FROM i WHERE o.id = i.id AND o.id IN (SELECT id FROM locked)
+    AND (i.claimed_by IS NULL OR (o.status = 'sending' AND o.lease_owner = i.claimed_by))
+  RETURNING i.k, o.data`;
+
+/**
+ * Several `updateOutbox` calls (different rows) as ONE prepared statement of constant text, each
+ * with the result of `outboxPatchStatement`: returns rows `(k, data)`, k being the update's
+ * position from 1; a row missing or fenced off returns nothing. Not for a sealed `lastError`.
+ * @example const { rows } = await pool.query(outboxPatchesStatement([{ id: 'out-1', patch: { deliveryStatus: 'read' }, now }]));
+ */
+export function outboxPatchesStatement(updates: readonly OutboxUpdate[]) {
+  const column = <T>(pick: (update: OutboxUpdate) => T | undefined) =>
+    updates.map((update) => pick(update) ?? null);
+  return prepared(GROUP_SQL, [
+    column((u) => u.id),
+    column((u) => u.patch.status),
+    column((u) => u.patch.deliveryStatus),
+    column((u) => u.patch.nextAttemptAt),
+    column((u) => u.patch.wamid),
+    updates.map(({ patch }) => JSON.stringify(patchFields(patch))),
+    column((u) => u.patch.claimedBy),
+    column((u) => u.now),
+  ]);
+}
+
+/** The plain fields a patch merges into the row's JSON. */
+function patchFields(patch: OutboxPatch): Record<string, unknown> {
+  const fields: Record<string, unknown> = {};
+  if (patch.attempts !== undefined) fields.attempts = patch.attempts;
+  if (patch.nextAttemptAt !== undefined) fields.nextAttemptAt = patch.nextAttemptAt;
+  if (patch.wamid !== undefined) fields.wamid = patch.wamid;
+  if (patch.lastError !== undefined) fields.lastError = patch.lastError;
+  return fields;
 }

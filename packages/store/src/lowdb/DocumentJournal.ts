@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { mkdir, open, readdir, readFile, unlink, type FileHandle } from 'node:fs/promises';
+import { mkdir, readdir, readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { StoreError } from '../errors.js';
-import { fsyncDirectory } from './AtomicJsonFile.js';
+import { FileThreads, type FileThread } from './FileThread.js';
 
 /** A journal record: `n` is its sequence number (strictly increasing across restarts). */
 export interface JournalEntry {
@@ -27,7 +27,11 @@ export class DocumentJournal<R extends JournalEntry> {
   readonly #fsync: boolean;
   #queue: { line: string; resolve: () => void; reject: (error: unknown) => void }[] = [];
   #running: Promise<void> | null = null;
-  #handle: FileHandle | null = null;
+  readonly #thread: () => FileThread;
+  /** A thread made here when none was handed in: closed with the journal. */
+  readonly #ownThreads: FileThreads | null;
+  /** The segment appends go to, kept open on the file thread (null before `open()` and after `close()`). */
+  #current: string | null = null;
   #segments: number[] = [];
   #size = 0;
   #last = 0;
@@ -35,9 +39,13 @@ export class DocumentJournal<R extends JournalEntry> {
   /** Appending writes so far (each with one fsync): a figure for tests and metrics. */
   flushes = 0;
 
-  constructor(dir: string, options: { fsync: boolean }) {
+  /** `thread`: where appends and fsyncs run (see FileThread), asked each time so a replaced thread is used. */
+  constructor(dir: string, options: { fsync: boolean; thread?: () => FileThread }) {
     this.dir = dir;
     this.#fsync = options.fsync;
+    const own = options.thread ? null : new FileThreads();
+    this.#ownThreads = own;
+    this.#thread = options.thread ?? (() => own!.io);
   }
 
   /** Reads every intact record in order and opens a fresh segment for appends (a torn tail is never appended to). */
@@ -123,16 +131,23 @@ export class DocumentJournal<R extends JournalEntry> {
 
   async close(): Promise<void> {
     await this.drain();
-    await this.#handle?.close();
-    this.#handle = null;
+    await this.#closeCurrent();
+    await this.#ownThreads?.close();
+  }
+
+  async #closeCurrent(): Promise<void> {
+    const current = this.#current;
+    this.#current = null;
+    if (current) await this.#thread().run({ op: 'close', path: current });
   }
 
   async #startSegment(flags: 'a' | 'w' = 'a'): Promise<void> {
-    await this.#handle?.close();
-    this.#handle = null;
+    await this.#closeCurrent();
     const start = this.#last + 1;
-    this.#handle = await open(join(this.dir, segmentName(start)), flags, 0o600);
-    if (this.#fsync) await fsyncDirectory(this.dir);
+    const path = join(this.dir, segmentName(start));
+    await this.#thread().run({ op: 'open', path, flags });
+    this.#current = path;
+    if (this.#fsync) await this.#thread().run({ op: 'fsyncDir', path: this.dir });
     if (this.#segments.at(-1) !== start) this.#segments.push(start);
     this.#size = 0;
   }
@@ -155,11 +170,10 @@ export class DocumentJournal<R extends JournalEntry> {
       const batch = this.#queue;
       this.#queue = [];
       const text = batch.map((item) => item.line).join('');
-      const handle = this.#handle;
+      const path = this.#current;
       try {
-        if (!handle) throw new StoreError('store.not_initialized', 'The data store is not open.');
-        await handle.appendFile(text, 'utf8');
-        if (this.#fsync) await handle.datasync();
+        if (!path) throw new StoreError('store.not_initialized', 'The data store is not open.');
+        await this.#thread().run({ op: 'append', path, text, sync: this.#fsync ? 'data' : 'none' });
         this.#size += Buffer.byteLength(text);
         this.flushes += 1;
         for (const item of batch) item.resolve();

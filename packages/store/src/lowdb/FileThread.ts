@@ -9,7 +9,13 @@ export type FileJob =
   | { op: 'fsyncDir'; path: string }
   | { op: 'unlink'; path: string }
   /** The file's text, or null when there is none. */
-  | { op: 'read'; path: string };
+  | { op: 'read'; path: string }
+  /** Opens an append-only file and keeps it open ('w' empties it first). */
+  | { op: 'open'; path: string; flags: 'a' | 'w' }
+  /** Appends to a kept-open file (opened with 'a' when it is not), then fdatasync / fsync when asked. */
+  | { op: 'append'; path: string; text: string; sync: 'data' | 'full' | 'none' }
+  /** Closes a kept-open file (nothing when it is not open). */
+  | { op: 'close'; path: string };
 
 type Result = { ok: true; value: string | null } | { ok: false; code?: string; message: string };
 
@@ -98,3 +104,40 @@ export class FileThread {
     for (const item of this.#queue.splice(0)) item.reject(error);
   }
 }
+
+/**
+ * The store's file threads, each made on first use and again after it died. Each kind of work
+ * has its own, so none waits behind another's fsyncs: `io` reads documents, `inbox` and
+ * `journal` append to the two journals (acknowledgements and commits wait for those), `writer`
+ * writes documents back in bulk.
+ */
+export class FileThreads {
+  readonly #threads = new Map<FileThreadKind, FileThread>();
+
+  get io(): FileThread {
+    return this.#get('io');
+  }
+  get inbox(): FileThread {
+    return this.#get('inbox');
+  }
+  get journal(): FileThread {
+    return this.#get('journal');
+  }
+  get writer(): FileThread {
+    return this.#get('writer');
+  }
+
+  #get(kind: FileThreadKind): FileThread {
+    let thread = this.#threads.get(kind);
+    if (!thread || thread.broken) this.#threads.set(kind, (thread = new FileThread()));
+    return thread;
+  }
+
+  async close(): Promise<void> {
+    const threads = [...this.#threads.values()];
+    this.#threads.clear();
+    await Promise.all(threads.map((thread) => thread.close()));
+  }
+}
+
+type FileThreadKind = 'io' | 'inbox' | 'journal' | 'writer';

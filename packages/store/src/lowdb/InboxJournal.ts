@@ -1,5 +1,7 @@
-import { open, readFile, type FileHandle } from 'node:fs/promises';
-import { writeFileAtomic } from './AtomicJsonFile.js';
+import { readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { temporaryPathFor } from './AtomicJsonFile.js';
+import { FileThreads, type FileThread } from './FileThread.js';
 
 /** One line of the inbox journal: a whole stored row, or the hash of an id that is done. */
 export type JournalLine = { t: 'row'; r: Record<string, unknown> } | { t: 'done'; h: string; at: number };
@@ -20,9 +22,27 @@ export class InboxJournal {
   #compaction: { build: () => JournalLine[]; resolve: () => void; reject: (error: unknown) => void } | null =
     null;
 
-  constructor(path: string, options: { fsync: boolean }) {
+  readonly #thread: () => FileThread;
+  /** A thread made here when none was handed in: closed with the journal. */
+  readonly #ownThreads: FileThreads | null;
+
+  /**
+   * `thread`: where appends, fsyncs and rewrites run (see FileThread), asked each time so a
+   * replaced thread is used. The file stays open there between appends.
+   */
+  constructor(path: string, options: { fsync: boolean; thread?: () => FileThread }) {
     this.path = path;
     this.#fsync = options.fsync;
+    const own = options.thread ? null : new FileThreads();
+    this.#ownThreads = own;
+    this.#thread = options.thread ?? (() => own!.io);
+  }
+
+  /** Waits for queued appends, then closes the file (and the thread, when it is this journal's own). */
+  async close(): Promise<void> {
+    await this.drain();
+    await this.#thread().run({ op: 'close', path: this.path });
+    await this.#ownThreads?.close();
   }
 
   /** Reads every line; a torn last line (a crash mid-append, never acknowledged) is skipped. */
@@ -87,46 +107,37 @@ export class InboxJournal {
   }
 
   async #loop(): Promise<void> {
-    // Kept open while appends keep coming (each ack waits for its batch: two thread-pool round
-    // trips, not four); closed when the queue runs dry, before a compaction replaces the file,
-    // and after a failure.
-    let handle: FileHandle | null = null;
-    const closeHandle = async () => {
-      const current = handle;
-      handle = null;
-      await current?.close().catch(() => undefined);
-    };
-    try {
-      await this.#run(async () => (handle ??= await open(this.path, 'a', 0o600)), closeHandle);
-    } finally {
-      await closeHandle();
-    }
-  }
-
-  async #run(handleFor: () => Promise<FileHandle>, closeHandle: () => Promise<void>): Promise<void> {
+    const thread = this.#thread();
     while (this.#queue.length > 0 || this.#compaction) {
       const batch = this.#queue;
       this.#queue = [];
       if (batch.length > 0) {
         try {
-          const handle = await handleFor();
-          await handle.appendFile(`${batch.flatMap((item) => item.lines).join('\n')}\n`, 'utf8');
-          if (this.#fsync) await handle.sync();
+          const text = `${batch.flatMap((item) => item.lines).join('\n')}\n`;
+          // A failed append closes the file on the thread: the next one reopens it.
+          await thread.run({ op: 'append', path: this.path, text, sync: this.#fsync ? 'data' : 'none' });
           this.flushes += 1;
           for (const item of batch) item.resolve();
         } catch (error) {
-          await closeHandle();
           for (const item of batch) item.reject(error);
         }
         continue;
       }
-      await closeHandle();
       const compaction = this.#compaction!;
       this.#compaction = null;
       try {
         const lines = compaction.build();
         const text = lines.map((line) => JSON.stringify(line)).join('\n');
-        await writeFileAtomic(this.path, text ? `${text}\n` : '', { fsync: this.#fsync });
+        // The open handle would keep appending to the replaced file: closed first, reopened by the next append.
+        await thread.run({ op: 'close', path: this.path });
+        await thread.run({
+          op: 'write',
+          path: this.path,
+          tmp: temporaryPathFor(this.path),
+          text: text ? `${text}\n` : '',
+          fsync: this.#fsync,
+        });
+        if (this.#fsync) await thread.run({ op: 'fsyncDir', path: dirname(this.path) });
         compaction.resolve();
       } catch (error) {
         compaction.reject(error);

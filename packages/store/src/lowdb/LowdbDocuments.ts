@@ -4,7 +4,7 @@ import type { ContactRecord, ConversationRecord, OutboxRecord, TranscriptEntry }
 import type { FieldCodec } from '../crypto/FieldCodec.js';
 import { aadFor, openFields, sealFields, sealedFieldsOf } from '../crypto/sealFields.js';
 import { AtomicJsonFile, parseJsonFile, temporaryPathFor, writeFileAtomic } from './AtomicJsonFile.js';
-import { FileThread, type FileJob } from './FileThread.js';
+import { FileThreads, type FileJob } from './FileThread.js';
 import { DocumentJournal } from './DocumentJournal.js';
 import { applyRecord, type DocumentChange, type DocumentRecord } from './documentRecord.js';
 import {
@@ -69,10 +69,13 @@ export class LowdbDocuments {
    */
   readonly #dirty = new Map<string, { n: number; at: number }>();
   #prepare: PrepareWrite = async () => undefined;
-  /** Writes documents back (and syncs their folders) off the main thread, in order. */
-  #writer: FileThread | null = null;
-  /** Reads documents that are not cached; apart from the writer so a read never waits behind write-backs. */
-  #reader: FileThread | null = null;
+  /**
+   * File work off the main thread: write-backs (and their folders' syncs) on `writer`; document
+   * reads and the journal on `io`, so neither waits behind a batch of write-backs.
+   */
+  readonly #threads: FileThreads;
+  /** The threads were made here (not handed in by the store): closed with the documents. */
+  readonly #ownsThreads: boolean;
   #timer: NodeJS.Timeout | null = null;
   #closed = false;
   #flushing: Promise<void> | null = null;
@@ -88,14 +91,25 @@ export class LowdbDocuments {
 
   constructor(
     dataDir: string,
-    options: { fsync: boolean; codec: FieldCodec; cacheSize?: number; writeBehindMs?: number },
+    options: {
+      fsync: boolean;
+      codec: FieldCodec;
+      cacheSize?: number;
+      writeBehindMs?: number;
+      threads?: FileThreads;
+    },
   ) {
+    this.#ownsThreads = !options.threads;
+    this.#threads = options.threads ?? new FileThreads();
     this.#writeBehindMs = options.writeBehindMs ?? WRITE_BEHIND_MS;
     this.#dataDir = dataDir;
     this.#fsync = options.fsync;
     this.codec = options.codec;
     this.#cacheSize = options.cacheSize ?? 1000;
-    this.journal = new DocumentJournal(join(dataDir, 'journal'), { fsync: options.fsync });
+    this.journal = new DocumentJournal(join(dataDir, 'journal'), {
+      fsync: options.fsync,
+      thread: () => this.#threads.journal,
+    });
   }
 
   /** Opens the journal (at `init()`); returns its records for replay. */
@@ -274,7 +288,7 @@ export class LowdbDocuments {
   }
 
   async #writeImage(image: DocumentImage): Promise<void> {
-    const writer = this.#thread('writer');
+    const writer = this.#threads.writer;
     try {
       for (const job of image.jobs) {
         // A document file already missing is as good as deleted.
@@ -302,16 +316,6 @@ export class LowdbDocuments {
     }
   }
 
-  #thread(which: 'writer' | 'reader'): FileThread {
-    const current = which === 'writer' ? this.#writer : this.#reader;
-    // A thread that died (it should not) is replaced; its jobs failed and are retried by their callers.
-    if (current && !current.broken) return current;
-    const fresh = new FileThread();
-    if (which === 'writer') this.#writer = fresh;
-    else this.#reader = fresh;
-    return fresh;
-  }
-
   /** The document as stored (an empty one when there is no file). */
   async read(id: string): Promise<ConversationDocument> {
     const cached = this.#cache.get(id);
@@ -320,7 +324,7 @@ export class LowdbDocuments {
       return cached;
     }
     const path = conversationPath(this.#dataDir, id);
-    const text = await this.#thread('reader').run({ op: 'read', path });
+    const text = await this.#threads.io.run({ op: 'read', path });
     const doc = text === null ? emptyDocument(id) : parseJsonFile<ConversationDocument>(path, text);
     // A concurrent reader may have loaded it meanwhile: one object per document.
     const raced = this.#cache.get(id);
@@ -339,7 +343,7 @@ export class LowdbDocuments {
     const dirs = [...this.#unsyncedDirs];
     this.#unsyncedDirs.clear();
     try {
-      const writer = this.#thread('writer');
+      const writer = this.#threads.writer;
       await Promise.all(dirs.map((dir) => writer.run({ op: 'fsyncDir', path: dir })));
     } catch (error) {
       for (const dir of dirs) this.#unsyncedDirs.add(dir);
@@ -413,10 +417,7 @@ export class LowdbDocuments {
       if (this.#timer) clearTimeout(this.#timer);
       this.#timer = null;
       await this.journal.close();
-      const threads = [this.#writer, this.#reader];
-      this.#writer = null;
-      this.#reader = null;
-      await Promise.all(threads.map((thread) => thread?.close()));
+      if (this.#ownsThreads) await this.#threads.close();
     }
   }
 

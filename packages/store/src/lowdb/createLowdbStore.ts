@@ -15,6 +15,7 @@ import type { ContactExport, ConversationFilter, OutboxPatch, PurgeReport, Store
 import { silentLogger, systemClock, type StoreClock, type StoreLogger } from '../types.js';
 import type { ConversationDocument } from './conversationDocument.js';
 import { acquireDataDirLock } from './DataDirLock.js';
+import { FileThreads } from './FileThread.js';
 import { InboxJournal } from './InboxJournal.js';
 import { LowdbInbox } from './LowdbInbox.js';
 import { LowdbCatalog } from './LowdbCatalog.js';
@@ -66,6 +67,8 @@ class LowdbStore extends LowdbCatalog implements Store {
   readonly #log: StoreLogger;
   readonly #docs: LowdbDocuments;
   readonly #journal: InboxJournal;
+  /** The file threads the documents and both journals share (see FileThread). */
+  readonly #threads = new FileThreads();
   #indexes = new LowdbIndexes();
   #release: (() => Promise<void>) | null = null;
   readonly #inbox: LowdbInbox;
@@ -85,8 +88,12 @@ class LowdbStore extends LowdbCatalog implements Store {
       codec,
       cacheSize: options.cacheSize,
       writeBehindMs: options.writeBehindMs,
+      threads: this.#threads,
     });
-    this.#journal = new InboxJournal(join(options.dataDir, 'inbox.ndjson'), { fsync });
+    this.#journal = new InboxJournal(join(options.dataDir, 'inbox.ndjson'), {
+      fsync,
+      thread: () => this.#threads.inbox,
+    });
     this.#inbox = new LowdbInbox(this.#journal, codec, () => this.#indexes);
     this.#docs.onPrepareWrite((doc) => this.#prepareWrite(doc));
     this.#outbox = new LowdbOutbox({
@@ -127,6 +134,7 @@ class LowdbStore extends LowdbCatalog implements Store {
       );
     } catch (error) {
       await this.#docs.journal.close().catch(() => undefined);
+      await this.#threads.close();
       await this.#release();
       this.#release = null;
       throw error;
@@ -147,8 +155,9 @@ class LowdbStore extends LowdbCatalog implements Store {
         fsync: this.#fsync,
       });
     } finally {
-      await this.#journal.drain();
+      await this.#journal.close();
       await this.collections.drain();
+      await this.#threads.close();
       await release();
     }
   }

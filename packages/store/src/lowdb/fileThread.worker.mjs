@@ -2,6 +2,7 @@
 // off the main thread. Plain JavaScript so the same file runs from the sources and from dist.
 import {
   closeSync,
+  fdatasyncSync,
   fsyncSync,
   mkdirSync,
   openSync,
@@ -15,11 +16,49 @@ import { parentPort } from 'node:worker_threads';
 /** Some platforms refuse to fsync a directory; that is tolerated, as in AtomicJsonFile. */
 const DIRECTORY_SYNC_REFUSED = new Set(['EISDIR', 'EPERM', 'EINVAL']);
 
+/** Append-only files kept open between appends (the journals), by path. */
+const openFiles = new Map();
+
+/** Writes all of `text` (a short write is continued, never left half done). */
+function writeAll(fd, text) {
+  const bytes = Buffer.from(text, 'utf8');
+  let done = 0;
+  while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done);
+}
+
+function closeFile(path) {
+  const fd = openFiles.get(path);
+  if (fd === undefined) return;
+  openFiles.delete(path);
+  closeSync(fd);
+}
+
+/** Opens `path` for appends ('w' empties it first), replacing a handle already open. */
+function openFile(path, flags) {
+  closeFile(path);
+  openFiles.set(path, openSync(path, flags, 0o600));
+}
+
+function append(job) {
+  if (!openFiles.has(job.path)) openFile(job.path, 'a');
+  const fd = openFiles.get(job.path);
+  try {
+    writeAll(fd, job.text);
+    if (job.sync === 'data') fdatasyncSync(fd);
+    else if (job.sync === 'full') fsyncSync(fd);
+  } catch (error) {
+    // The next append reopens: a failed write must not leave a handle in an unknown state.
+    closeFile(job.path);
+    throw error;
+  }
+  return null;
+}
+
 function writeAtomic(job) {
   if (job.mkdir) mkdirSync(job.mkdir, { recursive: true });
   const fd = openSync(job.tmp, 'w', 0o600);
   try {
-    writeSync(fd, job.text);
+    writeAll(fd, job.text);
     if (job.fsync) fsyncSync(fd);
   } catch (error) {
     closeSync(fd);
@@ -63,6 +102,14 @@ function run(job) {
       return writeAtomic(job);
     case 'fsyncDir':
       return fsyncDirectory(job.path);
+    case 'open':
+      openFile(job.path, job.flags);
+      return null;
+    case 'append':
+      return append(job);
+    case 'close':
+      closeFile(job.path);
+      return null;
     case 'unlink':
       unlinkSync(job.path);
       return null;

@@ -5,6 +5,7 @@
 // who sends what and counts. Flags: --json, --quick (small sizes), --users N, --in-flight N,
 // --seed N, --pg-seed N, --open-rate N, --open-seconds N, --drain-seconds N, --only a,b,
 // --skip-postgres.
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os, { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -12,6 +13,7 @@ import pg from 'pg';
 import { recordConversation, runClosedLoop, runOpenLoop, type LoadResult, type Turn } from './driver.js';
 import {
   cpuMs,
+  eventLoopBusyMs,
   maxEventLoopDelayMs,
   startCeilingProcess,
   startParleyProcess,
@@ -63,7 +65,16 @@ interface ScenarioResult extends LoadResult {
   maxEventLoopDelayMs: number | null;
   ceilingRatio?: number;
   /** CPU each side spent per reply during the run (ms); null where it could not be read. */
-  cpuMsPerReply: { loadGenerator: number; simulator: number; server: number | null };
+  /** `serverMainThread`: the servers' event-loop busy time per reply (what one instance cannot spread over cores). */
+  cpuMsPerReply: {
+    loadGenerator: number;
+    simulator: number;
+    server: number | null;
+    serverMainThread?: number | null;
+    postgres?: number;
+  };
+  /** PostgreSQL scenarios: transactions (statements outside BEGIN) the bench database ran per reply. */
+  pgTransactionsPerReply?: number;
   /**
    * CPU the generator, simulator and server(s) used over the run (PostgreSQL not counted), in
    * cores: well under the machine's cores in a CPU-bound run means other work took the rest.
@@ -99,18 +110,50 @@ function parleyEnv(sim: SimulatorClient, extra: Record<string, string>): Record<
   };
 }
 
+/**
+ * CPU all PostgreSQL processes of this machine used so far (ms): the live ones and the children the
+ * postmaster reaped (backends that ended). Other databases' work counts too: a rough figure.
+ */
+function postgresCpuMs(): number {
+  let total = 0;
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      if (!stat.includes('(postgres)')) continue;
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      // utime, stime, cutime, cstime: the 12th to 15th fields after the command name.
+      total += [11, 12, 13, 14].reduce((sum, i) => sum + Number(fields[i]), 0);
+    } catch {
+      // The process ended meanwhile.
+    }
+  }
+  return (total * 1000) / 100;
+}
+
 /** Runs `load` and adds what it cost: CPU per reply on each side, peak RSS, loop stalls. */
 async function withCosts(
   sim: SimulatorClient,
   servers: ChildServer[],
   load: () => Promise<LoadResult>,
+  options: { postgres?: boolean } = {},
 ): Promise<ScenarioResult> {
   const serverCpu = () => {
     const each = servers.map((s) => cpuMs(s.pid));
     return each.some((c) => c === null) ? null : each.reduce<number>((a, b) => a + b!, 0);
   };
-  const before = { own: process.cpuUsage(), sim: await sim.stats(), server: serverCpu() };
+  const loopBusy = async () => {
+    const each = (await Promise.all(servers.map((s) => s.metricsText()))).map(eventLoopBusyMs);
+    return each.some((ms) => ms === null) ? null : each.reduce<number>((a, b) => a + b!, 0);
+  };
+  const before = {
+    loopBusy: await loopBusy(),
+    own: process.cpuUsage(),
+    sim: await sim.stats(),
+    server: serverCpu(),
+    postgres: options.postgres ? postgresCpuMs() : 0,
+  };
   const result = await load();
+  const postgresMs = options.postgres ? postgresCpuMs() - before.postgres : null;
   const own = process.cpuUsage(before.own);
   const simAfter = await sim.stats();
   const server = serverCpu();
@@ -119,6 +162,7 @@ async function withCosts(
   const simMs = simAfter.cpuMs - before.sim.cpuMs;
   const serverMs = server === null || before.server === null ? null : server - before.server;
   const metrics = await Promise.all(servers.map((s) => s.metricsText()));
+  const loopBusyAfter = await loopBusy();
   const delays = metrics.map(maxEventLoopDelayMs).filter((d): d is number => d !== null);
   const rejectedBefore = Object.values(before.sim.rejected).reduce((a, b) => a + b, 0);
   const rejectedAfter = Object.values(simAfter.rejected).reduce((a, b) => a + b, 0);
@@ -130,6 +174,9 @@ async function withCosts(
       loadGenerator: perReply(ownMs),
       simulator: perReply(simMs),
       server: serverMs === null ? null : perReply(serverMs),
+      serverMainThread:
+        loopBusyAfter === null || before.loopBusy === null ? null : perReply(loopBusyAfter - before.loopBusy),
+      ...(postgresMs === null ? {} : { postgres: perReply(postgresMs) }),
     },
     coresUsed:
       serverMs === null
@@ -148,21 +195,26 @@ async function closedLoop(
   webhookUrl: string,
   script: Turn[],
   golden?: string[],
+  options: { postgres?: boolean } = {},
 ): Promise<ScenarioResult> {
   await sim.setup(
     `${webhookUrl}/webhook`,
     script.map((t) => t.send),
   );
   log(`  ${label}: ${users} users × ${script.length} messages, ${inFlight} in flight…`);
-  return withCosts(sim, servers, () =>
-    runClosedLoop({
-      sim,
-      users,
-      inFlight,
-      script,
-      golden,
-      userPrefix: `31${String(++userBatch).padStart(2, '0')}`,
-    }),
+  return withCosts(
+    sim,
+    servers,
+    () =>
+      runClosedLoop({
+        sim,
+        users,
+        inFlight,
+        script,
+        golden,
+        userPrefix: `31${String(++userBatch).padStart(2, '0')}`,
+      }),
+    options,
   );
 }
 
@@ -231,6 +283,20 @@ async function dropDatabase(name: string): Promise<void> {
   await admin.end();
 }
 
+/** Transactions the database committed or rolled back so far (statements outside BEGIN count one each). */
+async function databaseTransactions(databaseUrl: string): Promise<number> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ n: string }>(
+      'SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = current_database()',
+    );
+    return Number(rows[0]?.n ?? 0);
+  } finally {
+    await client.end();
+  }
+}
+
 async function postgresScenario(instances: number, label: string) {
   const databaseUrl = await freshDatabase(benchDatabase);
   log(`${label}: seeding ${pgSeed} conversations in PostgreSQL…`);
@@ -239,7 +305,8 @@ async function postgresScenario(instances: number, label: string) {
     Array.from({ length: instances }, () => mkdtemp(path.join(tmpdir(), 'parley-bench-'))),
   );
   try {
-    return await withSimulator(async (sim) => {
+    let transactionsBefore = 0;
+    const result = await withSimulator(async (sim) => {
       const servers: ChildServer[] = [];
       try {
         for (const dir of dataDirs)
@@ -250,7 +317,8 @@ async function postgresScenario(instances: number, label: string) {
         try {
           const entry = proxy?.url ?? servers[0]!.url;
           const golden = await goldenRun(sim, entry);
-          return await closedLoop(label, sim, servers, entry, pizzaScript, golden);
+          transactionsBefore = await databaseTransactions(databaseUrl);
+          return await closedLoop(label, sim, servers, entry, pizzaScript, golden, { postgres: true });
         } finally {
           await proxy?.close();
         }
@@ -258,6 +326,10 @@ async function postgresScenario(instances: number, label: string) {
         await Promise.all(servers.map((s) => s.stop()));
       }
     });
+    // Read once the servers stopped: a backend reports its counts when it ends (or at most once a second).
+    const transactions = (await databaseTransactions(databaseUrl)) - transactionsBefore;
+    result.pgTransactionsPerReply = Math.round((transactions / Math.max(1, result.replies)) * 100) / 100;
+    return result;
   } finally {
     await Promise.all(dataDirs.map((d) => rm(d, { recursive: true, force: true })));
     await dropDatabase(benchDatabase);
@@ -319,6 +391,9 @@ if (json) {
     r.cpuMsPerReply.loadGenerator,
     r.cpuMsPerReply.simulator,
     r.cpuMsPerReply.server ?? '',
+    r.cpuMsPerReply.serverMainThread ?? '',
+    r.cpuMsPerReply.postgres ?? '',
+    r.pgTransactionsPerReply ?? '',
     r.coresUsed ?? '',
   ]);
   const header = [
@@ -339,6 +414,9 @@ if (json) {
     'gen ms/r',
     'sim ms/r',
     'srv ms/r',
+    'main ms/r',
+    'pg ms/r',
+    'pg tx/r',
     'cores',
   ];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
@@ -351,7 +429,7 @@ if (json) {
       process.stdout.write(`${name}: the simulator rejected ${r.graphRejected} Graph sends\n`);
   }
   process.stdout.write(
-    `\n${users} users × ${pizzaScript.length} messages, ${inFlight} in flight; lowdb seeded with ${bigSeed} (lowdb1k: ${smallSeed}), PostgreSQL with ${pgSeed}; open loop ${openRate}/s for ${openSeconds} s (drain ${drainSeconds} s). CPU columns: ms per reply of this load generator, the simulator process and the server process(es); cores: the CPU all of them used over the run's wall time (below ${os.cpus().length} while others share the machine).\n`,
+    `\n${users} users × ${pizzaScript.length} messages, ${inFlight} in flight; lowdb seeded with ${bigSeed} (lowdb1k: ${smallSeed}), PostgreSQL with ${pgSeed}; open loop ${openRate}/s for ${openSeconds} s (drain ${drainSeconds} s). CPU columns: ms per reply of this load generator, the simulator process, the server process(es) (srv: all threads; main: the event loop alone, what one instance cannot spread over cores) and every PostgreSQL process (pg; tx/r: transactions of the bench database per reply); cores (PostgreSQL not counted): the CPU all of them used over the run's wall time (below ${os.cpus().length} while others share the machine).\n`,
   );
 }
 process.exit(0);

@@ -72,7 +72,10 @@ describe('API plumbing', () => {
     const mine = await call(s, 'GET', '/healthz', { as: 'none', headers: { 'x-request-id': 'trace-123' } });
     expect(mine.headers.get('x-request-id')).toBe('trace-123');
     const evil = await call(s, 'GET', '/healthz', { as: 'none', headers: { 'x-request-id': 'a b<script>' } });
-    expect(evil.headers.get('x-request-id')).toMatch(/^[0-9a-f]{16}$/);
+    expect(evil.headers.get('x-request-id')).toMatch(/^[0-9a-f]{12}-[0-9a-z]+$/);
+    const fresh = await call(s, 'GET', '/healthz', { as: 'none' });
+    expect(fresh.headers.get('x-request-id')).toMatch(/^[0-9a-f]{12}-[0-9a-z]+$/);
+    expect(fresh.headers.get('x-request-id')).not.toBe(evil.headers.get('x-request-id'));
   });
 
   it('turns an unexpected error into a 500 with a reference and no internals', async () => {

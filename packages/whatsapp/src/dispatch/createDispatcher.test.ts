@@ -540,6 +540,31 @@ describe('createDispatcher: throughput', () => {
     expect(writes.filter((w) => w === 'pending')).toEqual([]);
   });
 
+  it('writes a longer backlog back to the store instead of holding it (a crash would strand held rows for the lease)', async () => {
+    for (let user = 0; user < 30; user += 1) row({ conversationId: `1055:${user}` });
+    const writes: string[] = [];
+    const counting = {
+      ...store,
+      updateOutbox: (id: string, patch: Parameters<MemoryOutbox['updateOutbox']>[1]) => (
+        writes.push(patch.status ?? patch.deliveryStatus ?? ''),
+        store.updateOutbox(id, patch)
+      ),
+    };
+    const d = dispatcher({
+      store: counting,
+      rate: { perNumberPerSecond: 10, burst: 10, pairIntervalMs: 0 },
+    });
+    const report = await d.tick();
+    // 10 now, 10 in the next window (held), 10 two windows away (back to the store, pending).
+    expect(report).toMatchObject({ claimed: 30, sent: 10, deferred: 20 });
+    expect(writes.filter((w) => w === 'pending')).toHaveLength(10);
+    for (let window = 0; window < 4; window += 1) {
+      now += 1100;
+      await d.tick();
+    }
+    expect(sends()).toHaveLength(30);
+  });
+
   it('a slow send does not hold back other conversations: the loop claims while it is in flight', async () => {
     const slow = outboxRow({
       conversationId: '1055:slow',
@@ -572,7 +597,7 @@ describe('createDispatcher: throughput', () => {
 
   it('stop() hands held rows back to the store at once', async () => {
     for (let user = 0; user < 3; user += 1) row({ conversationId: `1055:${user}` });
-    const d = dispatcher({ rate: { perNumberPerSecond: 1, pairIntervalMs: 0 } });
+    const d = dispatcher({ rate: { perNumberPerSecond: 2, burst: 1, pairIntervalMs: 0 } });
     await d.tick();
     expect([...store.rows.values()].map((r) => r.status).sort()).toEqual(['sending', 'sending', 'sent']);
     await d.stop();

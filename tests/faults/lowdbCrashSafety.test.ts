@@ -53,6 +53,9 @@ async function treeDigest(dir: string): Promise<string> {
   return hash.digest('hex');
 }
 
+/** The outbox lease of a killed sender (30 s) and a margin for the restart. */
+const REPLY_AFTER_RESTART_MS = 45_000;
+
 describe('lowdb crash safety', () => {
   let sim: Simulator;
   let flowsDir: string;
@@ -70,9 +73,10 @@ describe('lowdb crash safety', () => {
   // A reply claimed by a killed server waits the ambiguous-send grace (60 s by default) for a
   // status webhook before it is sent again; this test is about the files and the acknowledged
   // commits, not about that wait, so the grace is short here (a late duplicate is not counted).
-  const env = () =>
+  // The claim's lease (30 s) still applies: a reply in flight at the kill goes out after it.
+  const env = (dir = dataDir) =>
     serverEnv(sim, {
-      DATA_DIR: dataDir,
+      DATA_DIR: dir,
       FLOWS_DIR: flowsDir,
       BOT_FLOW: 'echo',
       OUTBOX_AMBIGUOUS_GRACE_SECONDS: '2',
@@ -87,7 +91,11 @@ describe('lowdb crash safety', () => {
       // The previous round's last acknowledged webhook must come through after this restart.
       const previous = acked.at(-1);
       if (previous) {
-        const ok = await waitUntil(() => botTexts(sim, previous.user).includes(previous.text), 30_000, 50);
+        const ok = await waitUntil(
+          () => botTexts(sim, previous.user).includes(previous.text),
+          REPLY_AFTER_RESTART_MS,
+          50,
+        );
         if (!ok) lastAckMissing++;
       }
       // Load: 8 users sending in parallel, killed at a random moment in the middle of it.
@@ -114,7 +122,11 @@ describe('lowdb crash safety', () => {
     const server = await startAndAim(sim, env());
     try {
       const last = acked.at(-1)!;
-      const lastOk = await waitUntil(() => botTexts(sim, last.user).includes(last.text), 30_000, 50);
+      const lastOk = await waitUntil(
+        () => botTexts(sim, last.user).includes(last.text),
+        REPLY_AFTER_RESTART_MS,
+        50,
+      );
       if (!lastOk) lastAckMissing++;
       await waitUntil(() => acked.every((a) => botTexts(sim, a.user).includes(a.text)), 60_000, 200);
       const lost = acked.filter((a) => !botTexts(sim, a.user).includes(a.text)).length;
@@ -134,14 +146,17 @@ describe('lowdb crash safety', () => {
   });
 
   it('refuses a second server on the same DATA_DIR, clearly, and changes nothing', async () => {
-    const first = await startAndAim(sim, env());
+    // A folder of its own: the kill test's folder holds replies claimed by killed servers, whose
+    // leases run out (and are recovered, changing files) at moments this test cannot control.
+    const lockDir = await tempDataDir();
+    const first = await startAndAim(sim, env(lockDir));
     try {
       await sim.userSends({ waId: '31630000001', name: 'Lock' }, 'before the second server');
       await waitUntil(() => botTexts(sim, '31630000001').length > 0, 10_000);
       // Let the first server go quiet: lowdb writes documents back up to 2 s after a change.
       await sleep(3500);
-      const before = await treeDigest(dataDir);
-      const second = spawnServer(env());
+      const before = await treeDigest(lockDir);
+      const second = spawnServer(env(lockDir));
       const code = await new Promise<number | null>((resolve) => {
         const timer = setTimeout(() => {
           second.child.kill('SIGKILL');
@@ -152,7 +167,7 @@ describe('lowdb crash safety', () => {
           resolve(c);
         });
       });
-      const after = await treeDigest(dataDir);
+      const after = await treeDigest(lockDir);
       const message = second.output();
       report('9 second-server', {
         exitCode: code,
@@ -172,6 +187,7 @@ describe('lowdb crash safety', () => {
       ).toBe(true);
     } finally {
       await first.stop();
+      await removeDir(lockDir);
     }
   });
 });

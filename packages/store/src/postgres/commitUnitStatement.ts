@@ -1,5 +1,6 @@
-import type { CommitUnit } from '@parley/flow';
-import type { PostgresDb } from './PostgresDb.js';
+import type { CommitUnit, ContactRecord, OutboxRecord, TimerRecord, TranscriptEntry } from '@parley/flow';
+import type pg from 'pg';
+import { prepared, type PostgresDb } from './PostgresDb.js';
 
 /** One SQL statement and its parameters. */
 export interface Statement {
@@ -7,145 +8,163 @@ export interface Statement {
   values: unknown[];
 }
 
-/**
- * Builds a commit unit as ONE statement (data-modifying CTEs): one round trip and one implicit
- * transaction instead of BEGIN, five to ten statements and COMMIT. The conversation write (the
- * revision check) comes first as `conv`; every other write is guarded by `EXISTS (SELECT 1 FROM conv)`,
- * so on a conflict nothing is written. The statement returns `changed` (0 on a conflict).
- * @example const { text, values } = commitUnitStatement(db, unit, Date.now());
- */
-export function commitUnitStatement(db: PostgresDb, unit: CommitUnit, now: number): Statement {
-  const values: unknown[] = [];
-  const ctes = commitUnitCtes(db, unit, now, values, '');
-  return {
-    text: `WITH ${ctes.join(',\n')}\nSELECT count(*)::int AS changed FROM conv`,
-    values,
-  };
-}
+// Every part of the group arrives as arrays (one element per unit, or per row with its unit's
+// position `k`), so the text never changes: each connection parses and plans it once (a text of one
+// CTE per unit was planned anew for every group, the largest PostgreSQL cost of a reply).
+//
+// `u` holds one row per unit: `data` NULL when the unit has no conversation, `expected` NULL for a
+// conversation that must not exist yet. Each unit's revision check is one of four writes (update,
+// delete, insert, or "still absent"); `ok` collects the units that passed and guards every other
+// write, so a conflicting unit writes nothing while the others commit. The rows to update or delete
+// are locked in id order first, and new ones inserted in id order after that (each gated on the
+// lock step by a one-time filter), so two instances' groups never wait on each other in a cycle.
+// The main query reads `ok`, so the conversation writes finish before the others run.
+const COMMIT_SQL = `WITH u AS MATERIALIZED (
+    SELECT * FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[],
+        $8::bigint[], $9::jsonb[])
+      WITH ORDINALITY AS t(id, expected, phone_number_id, user_id, bot_id, status, revision, updated_at, data, k)),
+  locked AS MATERIALIZED (
+    SELECT c.id FROM conversations c JOIN u ON c.id = u.id AND c.revision = u.expected
+    ORDER BY c.id FOR UPDATE OF c),
+  updated AS (
+    UPDATE conversations c SET phone_number_id = u.phone_number_id, user_id = u.user_id, bot_id = u.bot_id,
+      status = u.status, revision = u.revision, updated_at = u.updated_at, data = u.data
+    FROM u WHERE u.data IS NOT NULL AND c.id = u.id AND c.revision = u.expected
+      AND (SELECT count(*) FROM locked) >= 0
+    RETURNING u.k),
+  deleted AS (
+    DELETE FROM conversations c USING u
+    WHERE u.data IS NULL AND c.id = u.id AND c.revision = u.expected AND (SELECT count(*) FROM locked) >= 0
+    RETURNING u.k),
+  inserted AS (
+    INSERT INTO conversations (id, phone_number_id, user_id, bot_id, status, revision, updated_at, data)
+    SELECT id, phone_number_id, user_id, bot_id, status, revision, updated_at, data FROM u
+    WHERE data IS NOT NULL AND expected IS NULL AND (SELECT count(*) FROM locked) >= 0
+    ORDER BY id
+    ON CONFLICT (id) DO NOTHING RETURNING id),
+  ok AS MATERIALIZED (
+    SELECT k FROM updated
+    UNION ALL SELECT k FROM deleted
+    UNION ALL SELECT u.k FROM inserted JOIN u ON u.id = inserted.id
+    UNION ALL SELECT k FROM u WHERE data IS NULL AND expected IS NULL
+      AND NOT EXISTS (SELECT 1 FROM conversations c WHERE c.id = u.id)),
+  contacts_written AS (
+    INSERT INTO contacts (id, contact_name, last_seen_at, data)
+    SELECT id, contact_name, last_seen_at, data
+    FROM unnest($10::int[], $11::text[], $12::text[], $13::bigint[], $14::jsonb[])
+      AS t(k, id, contact_name, last_seen_at, data)
+    WHERE k IN (SELECT k FROM ok)
+    ORDER BY id
+    ON CONFLICT (id) DO UPDATE SET contact_name = EXCLUDED.contact_name, last_seen_at = EXCLUDED.last_seen_at,
+      data = EXCLUDED.data),
+  outbox_written AS (
+    INSERT INTO outbox (id, conversation_id, seq, status, next_attempt_at, wamid, updated_at, data)
+    SELECT id, conversation_id, seq, status, next_attempt_at, wamid, updated_at, data
+    FROM unnest($15::int[], $16::text[], $17::text[], $18::int[], $19::text[], $20::bigint[], $21::text[],
+        $22::bigint[], $23::jsonb[])
+      AS t(k, id, conversation_id, seq, status, next_attempt_at, wamid, updated_at, data)
+    WHERE k IN (SELECT k FROM ok)
+    ON CONFLICT (id) DO NOTHING),
+  transcript_written AS (
+    INSERT INTO transcript (id, conversation_id, at, data)
+    SELECT id, conversation_id, at, data
+    FROM unnest($24::int[], $25::text[], $26::text[], $27::bigint[], $28::jsonb[])
+      WITH ORDINALITY AS t(k, id, conversation_id, at, data, n)
+    WHERE k IN (SELECT k FROM ok)
+    ORDER BY n
+    ON CONFLICT (id) DO NOTHING),
+  timers_cancelled AS (
+    DELETE FROM timers t USING unnest($29::int[], $30::text[]) AS x(k, id)
+    WHERE t.id = x.id AND x.k IN (SELECT k FROM ok)),
+  timers_set AS (
+    INSERT INTO timers (id, conversation_id, due_at, data)
+    SELECT id, conversation_id, due_at, data
+    FROM unnest($31::int[], $32::text[], $33::text[], $34::bigint[], $35::jsonb[]) AS t(k, id, conversation_id, due_at, data)
+    WHERE k IN (SELECT k FROM ok)
+    ORDER BY id
+    ON CONFLICT (id) DO UPDATE SET conversation_id = EXCLUDED.conversation_id, due_at = EXCLUDED.due_at,
+      data = EXCLUDED.data, lease_owner = NULL, lease_until = NULL),
+  inbox_done AS (
+    INSERT INTO inbox (id, conversation_id, received_at, status)
+    SELECT id, conversation_id, $36::bigint, 'done'
+    FROM unnest($37::int[], $38::text[], $39::text[]) AS t(k, id, conversation_id)
+    WHERE k IN (SELECT k FROM ok)
+    ORDER BY id
+    ON CONFLICT (id) DO UPDATE SET status = 'done', lease_owner = NULL, lease_until = NULL)
+SELECT k::int AS k FROM ok`;
 
 /**
- * Several commit units (of different conversations) as ONE statement: one round trip and one
- * WAL flush for all. Each unit keeps its own revision check and guard (`conv0`, `conv1`, …), so a
- * conflicting unit writes nothing while the others commit. Returns rows `(k, changed)`, k being the
- * unit's index. Units must not share a conversation, contact, timer or inbox id (a statement
- * changes a row once).
- * @example const { text, values } = commitUnitsStatement(db, [unitA, unitB], Date.now());
+ * Commit units (of different conversations) as ONE prepared statement of constant text: one round
+ * trip, one parse per connection and one WAL flush for all. Each unit keeps its own revision check:
+ * a conflicting unit writes nothing while the others commit. Returns rows `(k)`, the position from 1
+ * of each unit that committed. Units must not share a conversation, contact, timer or inbox id (a
+ * statement changes a row once).
+ * @example const { rows } = await pool.query(commitUnitsStatement(db, [unitA, unitB], Date.now()));
  */
-export function commitUnitsStatement(db: PostgresDb, units: readonly CommitUnit[], now: number): Statement {
-  const values: unknown[] = [];
-  const ctes = units.flatMap((unit, k) => commitUnitCtes(db, unit, now, values, String(k)));
-  const counts = units.map((_, k) => `SELECT ${k} AS k, count(*)::int AS changed FROM conv${k}`);
-  return { text: `WITH ${ctes.join(',\n')}\n${counts.join('\nUNION ALL ')}`, values };
-}
-
-/** The CTEs of one unit, named with `suffix`; parameters are appended to `values`. */
-function commitUnitCtes(
+export function commitUnitsStatement(
   db: PostgresDb,
-  unit: CommitUnit,
+  units: readonly CommitUnit[],
   now: number,
-  values: unknown[],
-  suffix: string,
-): string[] {
-  const $ = (value: unknown) => `$${values.push(value)}`;
-  const ctes: string[] = [];
-  const { conversation, expectedRevision } = unit;
-  const id = $(unit.conversationId);
-
-  if (conversation) {
-    const params = [
-      $(conversation.phoneNumberId),
-      $(conversation.userId),
-      $(conversation.botId),
-      $(conversation.status),
-      $(conversation.revision),
-      $(conversation.updatedAt),
-      `${$(JSON.stringify(db.sealConversation(conversation)))}::jsonb`,
-    ];
-    ctes.push(
-      expectedRevision === null
-        ? `conv${suffix} AS (INSERT INTO conversations (id, phone_number_id, user_id, bot_id, status, revision, updated_at, data)
-             VALUES (${id}, ${params.join(', ')}) ON CONFLICT (id) DO NOTHING RETURNING 1)`
-        : `conv${suffix} AS (UPDATE conversations SET phone_number_id = ${params[0]}, user_id = ${params[1]}, bot_id = ${params[2]},
-             status = ${params[3]}, revision = ${params[4]}, updated_at = ${params[5]}, data = ${params[6]}
-             WHERE id = ${id} AND revision = ${$(expectedRevision)} RETURNING 1)`,
-    );
-  } else {
-    ctes.push(
-      expectedRevision === null
-        ? `conv${suffix} AS (SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM conversations WHERE id = ${id}))`
-        : `conv${suffix} AS (DELETE FROM conversations WHERE id = ${id} AND revision = ${$(expectedRevision)} RETURNING 1)`,
-    );
-  }
-  const guard = `EXISTS (SELECT 1 FROM conv${suffix})`;
-
-  if (unit.contact) {
-    const contact = unit.contact;
-    ctes.push(
-      `contact${suffix} AS (INSERT INTO contacts (id, contact_name, last_seen_at, data)
-         SELECT ${$(contact.id)}::text, ${$(db.codec.contentEncryption ? null : (contact.name ?? null))}::text,
-           ${$(contact.lastUserMessageAt ?? contact.firstSeenAt)}::bigint, ${$(JSON.stringify(db.sealContact(contact)))}::jsonb
-         WHERE ${guard}
-         ON CONFLICT (id) DO UPDATE SET contact_name = EXCLUDED.contact_name, last_seen_at = EXCLUDED.last_seen_at, data = EXCLUDED.data)`,
-    );
-  }
-
-  if (unit.outbox.length > 0) {
-    const rows = unit.outbox;
-    ctes.push(
-      `outbox_rows${suffix} AS (INSERT INTO outbox (id, conversation_id, seq, status, next_attempt_at, wamid, updated_at, data)
-         SELECT * FROM unnest(${$(rows.map((r) => r.id))}::text[], ${$(rows.map((r) => r.conversationId))}::text[],
-           ${$(rows.map((r) => r.seq))}::int[], ${$(rows.map((r) => r.status))}::text[],
-           ${$(rows.map((r) => r.nextAttemptAt))}::bigint[], ${$(rows.map((r) => r.wamid ?? null))}::text[],
-           ${$(rows.map((r) => r.updatedAt))}::bigint[], ${$(rows.map((r) => JSON.stringify(db.sealOutbox(r))))}::jsonb[])
-         WHERE ${guard}
-         ON CONFLICT (id) DO NOTHING)`,
-    );
-  }
-
-  if (unit.transcript.length > 0) {
-    const entries = unit.transcript;
-    // ORDER BY n: `position` (the tie-breaker of equal times) follows the unit's order.
-    ctes.push(
-      `transcript_rows${suffix} AS (INSERT INTO transcript (id, conversation_id, at, data)
-         SELECT id, conversation_id, at, data
-         FROM unnest(${$(entries.map((e) => e.id))}::text[], ${$(entries.map((e) => e.conversationId))}::text[],
-           ${$(entries.map((e) => e.at))}::bigint[], ${$(entries.map((e) => JSON.stringify(db.sealTranscript(e))))}::jsonb[])
-           WITH ORDINALITY AS t(id, conversation_id, at, data, n)
-         WHERE ${guard}
-         ORDER BY n
-         ON CONFLICT (id) DO NOTHING)`,
-    );
-  }
-
-  // A timer set again replaces the stored one (lease cleared); an upsert does that in one step.
-  const timersSet = [...new Map(unit.timersSet.map((timer) => [timer.id, timer])).values()];
-  const setIds = new Set(timersSet.map((timer) => timer.id));
-  const cancelled = [...new Set(unit.timersCancelled)].filter((timerId) => !setIds.has(timerId));
-  if (cancelled.length > 0) {
-    ctes.push(
-      `timers_cancelled${suffix} AS (DELETE FROM timers WHERE id = ANY(${$(cancelled)}::text[]) AND ${guard})`,
-    );
-  }
-  if (timersSet.length > 0) {
-    ctes.push(
-      `timers_set${suffix} AS (INSERT INTO timers (id, conversation_id, due_at, data)
-         SELECT * FROM unnest(${$(timersSet.map((t) => t.id))}::text[], ${$(timersSet.map((t) => t.conversationId))}::text[],
-           ${$(timersSet.map((t) => t.dueAt))}::bigint[], ${$(timersSet.map((t) => JSON.stringify(t)))}::jsonb[])
-         WHERE ${guard}
-         ON CONFLICT (id) DO UPDATE SET conversation_id = EXCLUDED.conversation_id, due_at = EXCLUDED.due_at,
-           data = EXCLUDED.data, lease_owner = NULL, lease_until = NULL)`,
-    );
-  }
-
-  if (unit.inboxDone.length > 0) {
+): pg.QueryConfig {
+  const conversations = units.map((unit) => unit.conversation);
+  const contacts: Array<[number, ContactRecord]> = [];
+  const outbox: Array<[number, OutboxRecord]> = [];
+  const transcript: Array<[number, TranscriptEntry]> = [];
+  const cancelled: Array<[number, string]> = [];
+  const timersSet: Array<[number, TimerRecord]> = [];
+  const inboxDone: Array<[number, string, string]> = [];
+  units.forEach((unit, index) => {
+    const k = index + 1;
+    if (unit.contact) contacts.push([k, unit.contact]);
+    for (const row of unit.outbox) outbox.push([k, row]);
+    for (const entry of unit.transcript) transcript.push([k, entry]);
+    // A timer set again replaces the stored one (lease cleared); the last setting of an id wins.
+    const set = [...new Map(unit.timersSet.map((timer) => [timer.id, timer])).values()];
+    const setIds = new Set(set.map((timer) => timer.id));
+    for (const id of new Set(unit.timersCancelled)) if (!setIds.has(id)) cancelled.push([k, id]);
+    for (const timer of set) timersSet.push([k, timer]);
     // Ids never appended (a synthetic event) are recorded too: the dedupe covers them.
-    ctes.push(
-      `inbox_done${suffix} AS (INSERT INTO inbox (id, conversation_id, received_at, status)
-         SELECT id, ${id}::text, ${$(now)}::bigint, 'done' FROM unnest(${$([...new Set(unit.inboxDone)])}::text[]) AS id
-         WHERE ${guard}
-         ON CONFLICT (id) DO UPDATE SET status = 'done', lease_owner = NULL, lease_until = NULL)`,
-    );
-  }
-
-  return ctes;
+    for (const id of new Set(unit.inboxDone)) inboxDone.push([k, id, unit.conversationId]);
+  });
+  return prepared(COMMIT_SQL, [
+    units.map((unit) => unit.conversationId),
+    units.map((unit) => unit.expectedRevision),
+    conversations.map((c) => c?.phoneNumberId ?? null),
+    conversations.map((c) => c?.userId ?? null),
+    conversations.map((c) => c?.botId ?? null),
+    conversations.map((c) => c?.status ?? null),
+    conversations.map((c) => c?.revision ?? null),
+    conversations.map((c) => c?.updatedAt ?? null),
+    conversations.map((c) => (c ? JSON.stringify(db.sealConversation(c)) : null)),
+    contacts.map(([k]) => k),
+    contacts.map(([, c]) => c.id),
+    contacts.map(([, c]) => (db.codec.contentEncryption ? null : (c.name ?? null))),
+    contacts.map(([, c]) => c.lastUserMessageAt ?? c.firstSeenAt),
+    contacts.map(([, c]) => JSON.stringify(db.sealContact(c))),
+    outbox.map(([k]) => k),
+    outbox.map(([, r]) => r.id),
+    outbox.map(([, r]) => r.conversationId),
+    outbox.map(([, r]) => r.seq),
+    outbox.map(([, r]) => r.status),
+    outbox.map(([, r]) => r.nextAttemptAt),
+    outbox.map(([, r]) => r.wamid ?? null),
+    outbox.map(([, r]) => r.updatedAt),
+    outbox.map(([, r]) => JSON.stringify(db.sealOutbox(r))),
+    transcript.map(([k]) => k),
+    transcript.map(([, e]) => e.id),
+    transcript.map(([, e]) => e.conversationId),
+    transcript.map(([, e]) => e.at),
+    transcript.map(([, e]) => JSON.stringify(db.sealTranscript(e))),
+    cancelled.map(([k]) => k),
+    cancelled.map(([, id]) => id),
+    timersSet.map(([k]) => k),
+    timersSet.map(([, t]) => t.id),
+    timersSet.map(([, t]) => t.conversationId),
+    timersSet.map(([, t]) => t.dueAt),
+    timersSet.map(([, t]) => JSON.stringify(t)),
+    now,
+    inboxDone.map(([k]) => k),
+    inboxDone.map(([, id]) => id),
+    inboxDone.map(([, , conversationId]) => conversationId),
+  ]);
 }

@@ -15,7 +15,7 @@ import type { BotRecord } from '../records.js';
 import type { ContactExport, ConversationFilter, OutboxPatch, PurgeReport, Store } from '../Store.js';
 import { silentLogger, systemClock, type StoreClock, type StoreLogger } from '../types.js';
 import { batchedRead } from './batchedReads.js';
-import { commitUnitStatement, commitUnitsStatement } from './commitUnitStatement.js';
+import { commitUnitsStatement } from './commitUnitStatement.js';
 import { createCoalescer } from './createCoalescer.js';
 import {
   createInboxNotifications,
@@ -120,32 +120,17 @@ class PostgresStore extends PostgresCatalog implements Store {
       },
     },
   );
-  // Commit units of different conversations finishing together share one statement (each with its
-  // own revision check: a conflict writes nothing of its unit only), so one WAL flush serves many
-  // events. Conversations are locked in id order, so two instances' batches do not deadlock.
-  readonly #commit = createCoalescer<CommitUnit, boolean>(
-    async (units) => {
-      if (units.length === 1) return [await this.#commitOne(units[0]!)];
-      const order = units.map((unit, i) => ({ unit, i }));
-      order.sort((a, b) => (a.unit.conversationId < b.unit.conversationId ? -1 : 1));
-      const { text, values } = commitUnitsStatement(
-        this.db,
-        order.map(({ unit }) => unit),
-        this.#clock.now(),
-      );
-      const { rows } = await this.db.run<{ k: number; changed: number }>(text, values);
-      const changed = new Map(rows.map((row) => [order[row.k]!.i, row.changed > 0]));
-      return units.map((_, i) => changed.get(i) ?? false);
+  // Commit units of different conversations finishing together share one prepared statement (each
+  // with its own revision check: a conflict writes nothing of its unit only), so one WAL flush serves
+  // many events. Conversations are locked in id order, so two instances' batches do not deadlock.
+  readonly #commit = createCoalescer<CommitUnit, boolean>((units) => this.#commitUnits(units), {
+    maxBatch: 64,
+    canJoin: (batch, unit) => {
+      const keys = unitKeys(unit);
+      return !batch.some((other) => unitKeys(other).some((key) => keys.includes(key)));
     },
-    {
-      maxBatch: 64,
-      canJoin: (batch, unit) => {
-        const keys = unitKeys(unit);
-        return !batch.some((other) => unitKeys(other).some((key) => keys.includes(key)));
-      },
-      runOne: (unit) => this.#commitOne(unit),
-    },
-  );
+    runOne: async (unit) => (await this.#commitUnits([unit]))[0]!,
+  });
   // Concurrent outcome and status writes (different rows) share one prepared UPDATE; a row twice
   // waits for the next batch (a statement updates a row once). Rows are locked in id order, so two
   // instances' batches do not deadlock on each other.
@@ -283,10 +268,13 @@ class PostgresStore extends PostgresCatalog implements Store {
     return (await this.#commit(unit)) ? { ok: true } : { ok: false, reason: 'conflict' };
   }
 
-  async #commitOne(unit: CommitUnit): Promise<boolean> {
-    const { text, values } = commitUnitStatement(this.db, unit, this.#clock.now());
-    const { rows } = await this.db.run<{ changed: number }>(text, values);
-    return Boolean(rows[0]?.changed);
+  /** Whether each unit committed (false: its revision check failed and it wrote nothing). */
+  async #commitUnits(units: CommitUnit[]): Promise<boolean[]> {
+    const { rows } = await this.db.run<{ k: number }>(
+      commitUnitsStatement(this.db, units, this.#clock.now()),
+    );
+    const committed = new Set(rows.map((row) => row.k));
+    return units.map((_, i) => committed.has(i + 1));
   }
 
   getConversation(id: string): Promise<ConversationRecord | null> {

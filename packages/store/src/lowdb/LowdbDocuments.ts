@@ -1,17 +1,16 @@
-import { appendFile, mkdir, open, readFile, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { ContactRecord, ConversationRecord, OutboxRecord, TranscriptEntry } from '@parley/flow';
 import type { FieldCodec } from '../crypto/FieldCodec.js';
 import { aadFor, openFields, sealFields, sealedFieldsOf } from '../crypto/sealFields.js';
-import { AtomicJsonFile, parseJsonFile, temporaryPathFor, writeFileAtomic } from './AtomicJsonFile.js';
+import { AtomicJsonFile, parseJsonFile, temporaryPathFor } from './AtomicJsonFile.js';
 import { FileThreads, type FileJob } from './FileThread.js';
 import { DocumentJournal } from './DocumentJournal.js';
+import { TranscriptOverflowFiles } from './TranscriptOverflowFiles.js';
 import { applyRecord, type DocumentChange, type DocumentRecord } from './documentRecord.js';
 import {
   conversationPath,
   emptyDocument,
   isEmptyDocument,
-  transcriptOverflowPath,
   type ConversationDocument,
   type StoredRecord,
 } from './conversationDocument.js';
@@ -49,6 +48,8 @@ export class LowdbDocuments {
   readonly #fsync: boolean;
   readonly codec: FieldCodec;
   readonly journal: DocumentJournal<DocumentRecord>;
+  /** Transcript entries that no longer fit in their documents. */
+  readonly overflow: TranscriptOverflowFiles;
   readonly #cache = new Map<string, ConversationDocument>();
   /**
    * The cached documents that may leave the cache (neither dirty nor in use), least recently used
@@ -106,6 +107,7 @@ export class LowdbDocuments {
     this.#fsync = options.fsync;
     this.codec = options.codec;
     this.#cacheSize = options.cacheSize ?? 1000;
+    this.overflow = new TranscriptOverflowFiles(dataDir, { fsync: options.fsync });
     this.journal = new DocumentJournal(join(dataDir, 'journal'), {
       fsync: options.fsync,
       thread: () => this.#threads.journal,
@@ -351,60 +353,6 @@ export class LowdbDocuments {
     }
   }
 
-  /** Appends transcript entries that left the document to its overflow file (before the document write). */
-  async appendOverflow(id: string, entries: StoredRecord[]): Promise<void> {
-    if (entries.length === 0) return;
-    const path = transcriptOverflowPath(this.#dataDir, id);
-    await this.#ensureDir(dirname(path));
-    const text = `${entries.map((entry) => JSON.stringify(entry)).join('\n')}\n`;
-    if (!this.#fsync) {
-      await appendFile(path, text, { mode: 0o600 });
-      return;
-    }
-    const handle = await open(path, 'a', 0o600);
-    try {
-      await handle.appendFile(text);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-  }
-
-  /** The overflow entries of a conversation; a torn tail line is skipped, duplicates are kept. */
-  async readOverflow(id: string): Promise<StoredRecord[]> {
-    let text: string;
-    try {
-      text = await readFile(transcriptOverflowPath(this.#dataDir, id), 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw error;
-    }
-    const entries: StoredRecord[] = [];
-    for (const line of text.split('\n')) {
-      if (!line) continue;
-      try {
-        entries.push(JSON.parse(line) as StoredRecord);
-      } catch {
-        // A crash mid-append: the entries are still in the document, which was not rewritten.
-      }
-    }
-    return entries;
-  }
-
-  /** Replaces (or deletes, when empty) the overflow file. */
-  async rewriteOverflow(id: string, entries: StoredRecord[]): Promise<void> {
-    const path = transcriptOverflowPath(this.#dataDir, id);
-    if (entries.length === 0) {
-      await unlink(path).catch((error: NodeJS.ErrnoException) => {
-        if (error.code !== 'ENOENT') throw error;
-      });
-      return;
-    }
-    await writeFileAtomic(path, `${entries.map((entry) => JSON.stringify(entry)).join('\n')}\n`, {
-      fsync: this.#fsync,
-    });
-  }
-
   /** Waits for running changes, writes everything back and closes the journal. */
   async close(): Promise<void> {
     this.#closed = true;
@@ -419,12 +367,6 @@ export class LowdbDocuments {
       await this.journal.close();
       if (this.#ownsThreads) await this.#threads.close();
     }
-  }
-
-  async #ensureDir(dir: string): Promise<void> {
-    if (this.#dirs.has(dir)) return;
-    await mkdir(dir, { recursive: true });
-    this.#dirs.add(dir);
   }
 
   #remember(doc: ConversationDocument): void {

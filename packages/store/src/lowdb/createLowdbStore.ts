@@ -347,7 +347,7 @@ class LowdbStore extends LowdbCatalog implements Store {
     if (!this.#indexes.docIds.has(conversationId)) return [];
     const doc = await this.#docs.read(conversationId);
     const stored = doc.overflowCount
-      ? [...(await this.#docs.readOverflow(conversationId)), ...doc.transcript]
+      ? [...(await this.#docs.overflow.read(conversationId)), ...doc.transcript]
       : doc.transcript;
     const seen = new Set<string>();
     const entries: TranscriptEntry[] = [];

@@ -26,7 +26,7 @@ export async function eraseLowdbContact(input: {
   const erased = await change(contactId, async (doc) => {
     const existed = indexes.docIds.has(contactId);
     for (const entry of doc.inboxDone) indexes.journalDone.set(entry.h, entry.at);
-    await docs.rewriteOverflow(contactId, []);
+    await docs.overflow.rewrite(contactId, []);
     Object.assign(doc, {
       conversation: null,
       contact: null,

@@ -20,7 +20,7 @@ export async function moveOverflow(
   const excess = doc.transcript.length - TRANSCRIPT_IN_DOCUMENT;
   if (excess > 0) {
     const moved = doc.transcript.slice(0, excess);
-    await input.docs.appendOverflow(doc.id, moved);
+    await input.docs.overflow.append(doc.id, moved);
     doc.transcript = doc.transcript.slice(excess);
     doc.overflowCount = (doc.overflowCount ?? 0) + moved.length;
     let oldest = doc.overflowOldestAt ?? Number.POSITIVE_INFINITY;

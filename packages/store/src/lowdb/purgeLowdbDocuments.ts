@@ -48,7 +48,7 @@ export async function purgeLowdbDocuments(input: {
         report.transcriptEntries += doc.transcript.length + (doc.overflowCount ?? 0);
         report.outboxRows += doc.outbox.length;
         report.inboxRows += doc.inboxDone.length;
-        if (doc.overflowCount) await docs.rewriteOverflow(id, []);
+        if (doc.overflowCount) await docs.overflow.rewrite(id, []);
         Object.assign(doc, {
           conversation: null,
           contact: null,
@@ -66,12 +66,12 @@ export async function purgeLowdbDocuments(input: {
       doc.transcript = transcript;
       if (doc.overflowOldestAt !== undefined && doc.overflowOldestAt < before) {
         const seen = new Set<string>();
-        const overflow = (await docs.readOverflow(id)).filter(
+        const overflow = (await docs.overflow.read(id)).filter(
           (entry) => !seen.has(entry.id) && seen.add(entry.id),
         );
         const kept = overflow.filter((entry) => (entry.at as number) >= before);
         report.transcriptEntries += overflow.length - kept.length;
-        await docs.rewriteOverflow(id, kept);
+        await docs.overflow.rewrite(id, kept);
         doc.overflowCount = kept.length;
         doc.overflowOldestAt =
           kept.length > 0 ? Math.min(...kept.map((entry) => entry.at as number)) : undefined;

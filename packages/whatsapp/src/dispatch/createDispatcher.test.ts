@@ -517,8 +517,8 @@ describe('createDispatcher: status webhooks', () => {
 });
 
 describe('createDispatcher: throughput', () => {
-  it('keeps rows held by the rate limiter in memory: no write-back, then sent when the slot comes', async () => {
-    for (let user = 0; user < 12; user += 1) row({ conversationId: `1055:${user}` });
+  /** A dispatcher at 10 sends per second (burst 10), recording the status of every outbox write. */
+  const tenPerSecond = () => {
     const writes: string[] = [];
     const counting = {
       ...store,
@@ -527,10 +527,13 @@ describe('createDispatcher: throughput', () => {
         store.updateOutbox(id, patch)
       ),
     };
-    const d = dispatcher({
-      store: counting,
-      rate: { perNumberPerSecond: 10, burst: 10, pairIntervalMs: 0 },
-    });
+    const d = dispatcher({ store: counting, rate: { perNumberPerSecond: 10, burst: 10, pairIntervalMs: 0 } });
+    return { writes, d };
+  };
+
+  it('keeps rows held by the rate limiter in memory: no write-back, then sent when the slot comes', async () => {
+    for (let user = 0; user < 12; user += 1) row({ conversationId: `1055:${user}` });
+    const { writes, d } = tenPerSecond();
     const report = await d.tick();
     expect(report).toMatchObject({ claimed: 12, sent: 10, deferred: 2, nextDueAt: now + 1100 });
     expect(writes.filter((w) => w === 'pending')).toEqual([]);
@@ -542,18 +545,7 @@ describe('createDispatcher: throughput', () => {
 
   it('writes a longer backlog back to the store instead of holding it (a crash would strand held rows for the lease)', async () => {
     for (let user = 0; user < 30; user += 1) row({ conversationId: `1055:${user}` });
-    const writes: string[] = [];
-    const counting = {
-      ...store,
-      updateOutbox: (id: string, patch: Parameters<MemoryOutbox['updateOutbox']>[1]) => (
-        writes.push(patch.status ?? patch.deliveryStatus ?? ''),
-        store.updateOutbox(id, patch)
-      ),
-    };
-    const d = dispatcher({
-      store: counting,
-      rate: { perNumberPerSecond: 10, burst: 10, pairIntervalMs: 0 },
-    });
+    const { writes, d } = tenPerSecond();
     const report = await d.tick();
     // 10 now, 10 in the next window (held), 10 two windows away (back to the store, pending).
     expect(report).toMatchObject({ claimed: 30, sent: 10, deferred: 20 });

@@ -216,7 +216,8 @@ export async function startParley(config: Config, options: StartOptions): Promis
         if (event.type === 'user.message')
           void readReceipts.markRead(event.key.phoneNumberId, event.message.id);
         if (unit.outbox.length > 0) dispatcher.wake();
-        if (unit.timersSet.length > 0 || unit.timersCancelled.length > 0) timers.wake();
+        // A cancelled timer needs no wake-up: one planned for it finds nothing due and re-plans.
+        if (unit.timersSet.length > 0) timers.wake(Math.min(...unit.timersSet.map((t) => t.dueAt)));
       },
     });
 

@@ -17,8 +17,12 @@ export interface TimerSchedulerOptions {
 export interface TimerScheduler {
   start(): void;
   stop(): void;
-  /** Re-plan the next wake-up (after a commit that set a timer). */
-  wake(): void;
+  /**
+   * After a commit that set timers: wakes up by `earliestDueAt` (the earliest of them). A wake-up
+   * planned no later than that stands, without asking the store again; without a time, re-plans
+   * from the store.
+   */
+  wake(earliestDueAt?: number): void;
 }
 
 /**
@@ -35,6 +39,21 @@ export function createTimerScheduler(options: TimerSchedulerOptions): TimerSched
   let running = false;
   let busy = false;
   let timer: NodeJS.Timeout | undefined;
+  /** When the planned `fireDue` runs (clock time; meaningful while `timer` is set). */
+  let plannedAt = Number.POSITIVE_INFINITY;
+
+  function fireAt(at: number): void {
+    if (timer) clearTimeout(timer);
+    plannedAt = at;
+    timer = setTimeout(
+      () => {
+        timer = undefined;
+        void fireDue();
+      },
+      Math.max(0, at - clock.now()),
+    );
+    timer.unref();
+  }
 
   async function fireDue(): Promise<void> {
     if (!running || busy) return;
@@ -74,16 +93,16 @@ export function createTimerScheduler(options: TimerSchedulerOptions): TimerSched
 
   async function plan(): Promise<void> {
     if (!running) return;
-    if (timer) clearTimeout(timer);
-    let sleep = maxSleepMs;
+    let at = clock.now() + maxSleepMs;
     try {
       const next = await store.nextTimerDueAt();
-      if (next !== null) sleep = Math.max(0, Math.min(maxSleepMs, next - clock.now()));
+      if (next !== null) at = Math.min(at, next);
     } catch (error) {
       log.error({ err: error }, 'reading the next timer failed');
     }
-    timer = setTimeout(() => void fireDue(), sleep);
-    timer.unref();
+    // A wake-up planned meanwhile for an earlier timer stands: the store may have answered before
+    // that timer was committed. Waking early is harmless (nothing due: plan again).
+    if (running) fireAt(timer && plannedAt < at ? plannedAt : at);
   }
 
   return {
@@ -94,9 +113,13 @@ export function createTimerScheduler(options: TimerSchedulerOptions): TimerSched
     stop() {
       running = false;
       if (timer) clearTimeout(timer);
+      timer = undefined;
     },
-    wake() {
-      void plan();
+    wake(earliestDueAt) {
+      if (!running) return;
+      if (earliestDueAt === undefined) void plan();
+      // A round in progress re-plans from the store when it ends.
+      else if (!busy && !(timer && plannedAt <= earliestDueAt)) fireAt(earliestDueAt);
     },
   };
 }

@@ -71,8 +71,8 @@ export class LowdbDocuments {
   readonly #dirty = new Map<string, { n: number; at: number }>();
   #prepare: PrepareWrite = async () => undefined;
   /**
-   * File work off the main thread: write-backs (and their folders' syncs) on `writer`; document
-   * reads and the journal on `io`, so neither waits behind a batch of write-backs.
+   * File work off the main thread (see FileThread): write-backs and their folders' syncs on
+   * `writer`, document reads on `io`, journal appends on `journal`, none behind another's fsyncs.
    */
   readonly #threads: FileThreads;
   /** The threads were made here (not handed in by the store): closed with the documents. */
@@ -242,7 +242,7 @@ export class LowdbDocuments {
     this.#writeError = null;
     // Each document is prepared and serialised under its lock (one consistent image), then the
     // file thread writes all of them, outside the locks: a conversation's next change never waits
-    // for the disk. A change made meanwhile keeps its document dirty (see `#finishWrite`).
+    // for the disk. A change made meanwhile keeps its document dirty (see `#writeImage`).
     const images = await Promise.all(
       ids.map((id) =>
         this.#chain(id, () => this.#image(id)).catch((error: unknown) => {

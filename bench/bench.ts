@@ -5,7 +5,6 @@
 // who sends what and counts. Flags: --json, --quick (small sizes), --users N, --in-flight N,
 // --seed N, --pg-seed N, --open-rate N, --open-seconds N, --drain-seconds N, --only a,b,
 // --skip-postgres.
-import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os, { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -15,11 +14,13 @@ import {
   cpuMs,
   eventLoopBusyMs,
   maxEventLoopDelayMs,
+  postgresCpuMs,
   startCeilingProcess,
   startParleyProcess,
   type ChildServer,
 } from './processes.js';
 import { startRoundRobinProxy } from '../tests/harness/roundRobinProxy.js';
+import { dropDatabase, freshDatabase } from '../tests/harness/testDatabase.js';
 import { holdMachineLock } from './machineLock.js';
 import { seedConversations } from './seed.js';
 import { startSimulatorProcess, type SimulatorClient } from './simulatorClient.js';
@@ -64,8 +65,11 @@ interface ScenarioResult extends LoadResult {
   rssMb: number;
   maxEventLoopDelayMs: number | null;
   ceilingRatio?: number;
-  /** CPU each side spent per reply during the run (ms); null where it could not be read. */
-  /** `serverMainThread`: the servers' event-loop busy time per reply (what one instance cannot spread over cores). */
+  /**
+   * CPU each side spent per reply during the run (ms); null where it could not be read.
+   * `serverMainThread`: the servers' event-loop busy time per reply (what one instance cannot spread
+   * over cores).
+   */
   cpuMsPerReply: {
     loadGenerator: number;
     simulator: number;
@@ -110,26 +114,6 @@ function parleyEnv(sim: SimulatorClient, extra: Record<string, string>): Record<
   };
 }
 
-/**
- * CPU all PostgreSQL processes of this machine used so far (ms): the live ones and the children the
- * postmaster reaped (backends that ended). Other databases' work counts too: a rough figure.
- */
-function postgresCpuMs(): number {
-  let total = 0;
-  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      if (!stat.includes('(postgres)')) continue;
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      // utime, stime, cutime, cstime: the 12th to 15th fields after the command name.
-      total += [11, 12, 13, 14].reduce((sum, i) => sum + Number(fields[i]), 0);
-    } catch {
-      // The process ended meanwhile.
-    }
-  }
-  return (total * 1000) / 100;
-}
-
 /** Runs `load` and adds what it cost: CPU per reply on each side, peak RSS, loop stalls. */
 async function withCosts(
   sim: SimulatorClient,
@@ -141,12 +125,13 @@ async function withCosts(
     const each = servers.map((s) => cpuMs(s.pid));
     return each.some((c) => c === null) ? null : each.reduce<number>((a, b) => a + b!, 0);
   };
-  const loopBusy = async () => {
-    const each = (await Promise.all(servers.map((s) => s.metricsText()))).map(eventLoopBusyMs);
+  const metricsNow = () => Promise.all(servers.map((s) => s.metricsText()));
+  const loopBusy = (metrics: string[]) => {
+    const each = metrics.map(eventLoopBusyMs);
     return each.some((ms) => ms === null) ? null : each.reduce<number>((a, b) => a + b!, 0);
   };
   const before = {
-    loopBusy: await loopBusy(),
+    loopBusy: loopBusy(await metricsNow()),
     own: process.cpuUsage(),
     sim: await sim.stats(),
     server: serverCpu(),
@@ -161,8 +146,8 @@ async function withCosts(
   const ownMs = (own.user + own.system) / 1000;
   const simMs = simAfter.cpuMs - before.sim.cpuMs;
   const serverMs = server === null || before.server === null ? null : server - before.server;
-  const metrics = await Promise.all(servers.map((s) => s.metricsText()));
-  const loopBusyAfter = await loopBusy();
+  const metrics = await metricsNow();
+  const loopBusyAfter = loopBusy(metrics);
   const delays = metrics.map(maxEventLoopDelayMs).filter((d): d is number => d !== null);
   const rejectedBefore = Object.values(before.sim.rejected).reduce((a, b) => a + b, 0);
   const rejectedAfter = Object.values(simAfter.rejected).reduce((a, b) => a + b, 0);
@@ -262,26 +247,8 @@ async function lowdbScenario(seed: number, label: string) {
   }
 }
 
-async function freshDatabase(name: string): Promise<string> {
-  const admin = new pg.Client({ connectionString: PG_BASE });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(PG_BASE);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
-
 // Per process, so two benchmark runs on one machine do not drop each other's database.
 const benchDatabase = `parley_bench_${process.pid}`;
-
-async function dropDatabase(name: string): Promise<void> {
-  const admin = new pg.Client({ connectionString: PG_BASE });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  await admin.end();
-}
 
 /** Transactions the database committed or rolled back so far (statements outside BEGIN count one each). */
 async function databaseTransactions(databaseUrl: string): Promise<number> {
@@ -298,7 +265,7 @@ async function databaseTransactions(databaseUrl: string): Promise<number> {
 }
 
 async function postgresScenario(instances: number, label: string) {
-  const databaseUrl = await freshDatabase(benchDatabase);
+  const databaseUrl = await freshDatabase(benchDatabase, PG_BASE);
   log(`${label}: seeding ${pgSeed} conversations in PostgreSQL…`);
   await seedConversations({ databaseUrl, phoneNumberId: PHONE, count: pgSeed });
   const dataDirs = await Promise.all(
@@ -334,7 +301,7 @@ async function postgresScenario(instances: number, label: string) {
     return result;
   } finally {
     await Promise.all(dataDirs.map((d) => rm(d, { recursive: true, force: true })));
-    await dropDatabase(benchDatabase);
+    await dropDatabase(benchDatabase, PG_BASE);
   }
 }
 

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
 export const repoRoot = path.resolve(import.meta.dirname, '..');
@@ -34,16 +34,43 @@ function waitForExit(child: ChildProcess): Promise<void> {
 /** USER_HZ, the unit of /proc/<pid>/stat times: 100 on every Linux Node supports. */
 const CLOCK_TICKS_PER_SECOND = 100;
 
-/** CPU time (user + system) a live process has used so far, in ms; null where /proc is missing. */
-export function cpuMs(pid: number): number | null {
+/**
+ * CPU times of a process from /proc/<pid>/stat, in ms: its own (utime + stime) and, with
+ * `children`, also that of the children it reaped (cutime + cstime). Null when it cannot be read.
+ */
+function statCpuMs(
+  pid: string | number,
+  options: { children?: boolean; command?: string } = {},
+): number | null {
   try {
-    // Fields after the parenthesised command name; utime and stime are the 12th and 13th.
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    if (options.command && !stat.includes(`(${options.command})`)) return null;
+    // Fields after the parenthesised command name; utime, stime, cutime, cstime are the 12th to 15th.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+    const used = (options.children ? [11, 12, 13, 14] : [11, 12]).reduce(
+      (sum, i) => sum + Number(fields[i]),
+      0,
+    );
+    return (used * 1000) / CLOCK_TICKS_PER_SECOND;
   } catch {
     return null;
   }
+}
+
+/** CPU time (user + system) a live process has used so far, in ms; null where /proc is missing. */
+export function cpuMs(pid: number): number | null {
+  return statCpuMs(pid);
+}
+
+/**
+ * CPU all PostgreSQL processes of this machine used so far (ms): the live ones and the children the
+ * postmaster reaped (backends that ended). Other databases' work counts too: a rough figure.
+ */
+export function postgresCpuMs(): number {
+  let total = 0;
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name)))
+    total += statCpuMs(pid, { children: true, command: 'postgres' }) ?? 0;
+  return total;
 }
 /** Starts a process and waits for a line of its stdout to match; the match gives the port. */
 export async function startChild(

@@ -28,10 +28,10 @@ export async function postgresAvailable(label: string): Promise<boolean> {
   return false;
 }
 
-/** Drops and creates database `name` on the test server; returns its URL. */
-export async function freshDatabase(name: string): Promise<string> {
+/** Drops and creates database `name` on the test server (or the one at `base`); returns its URL. */
+export async function freshDatabase(name: string, base = testDatabaseBase): Promise<string> {
   if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`Bad database name ${name}`);
-  const admin = new pg.Client({ connectionString: testDatabaseBase });
+  const admin = new pg.Client({ connectionString: base });
   await admin.connect();
   try {
     await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
@@ -39,14 +39,14 @@ export async function freshDatabase(name: string): Promise<string> {
   } finally {
     await admin.end();
   }
-  const url = new URL(testDatabaseBase!);
+  const url = new URL(base!);
   url.pathname = `/${name}`;
   return url.toString();
 }
 
-/** Drops database `name` (end of a test file). */
-export async function dropDatabase(name: string): Promise<void> {
-  const admin = new pg.Client({ connectionString: testDatabaseBase });
+/** Drops database `name` (end of a test file), on the test server or the one at `base`. */
+export async function dropDatabase(name: string, base = testDatabaseBase): Promise<void> {
+  const admin = new pg.Client({ connectionString: base });
   await admin.connect();
   try {
     await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);

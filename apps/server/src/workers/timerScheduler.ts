@@ -19,10 +19,9 @@ export interface TimerScheduler {
   stop(): void;
   /**
    * After a commit that set timers: wakes up by `earliestDueAt` (the earliest of them). A wake-up
-   * planned no later than that stands, without asking the store again; without a time, re-plans
-   * from the store.
+   * planned no later than that stands, without asking the store again.
    */
-  wake(earliestDueAt?: number): void;
+  wake(earliestDueAt: number): void;
 }
 
 /**
@@ -116,10 +115,8 @@ export function createTimerScheduler(options: TimerSchedulerOptions): TimerSched
       timer = undefined;
     },
     wake(earliestDueAt) {
-      if (!running) return;
-      if (earliestDueAt === undefined) void plan();
       // A round in progress re-plans from the store when it ends.
-      else if (!busy && !(timer && plannedAt <= earliestDueAt)) fireAt(earliestDueAt);
+      if (running && !busy && !(timer && plannedAt <= earliestDueAt)) fireAt(earliestDueAt);
     },
   };
 }

@@ -42,14 +42,13 @@ export function parseJsonFile<T>(path: string, text: string): T {
 /**
  * Writes `text` to `path` atomically: a uniquely named temporary file in the same folder,
  * fsync of its data, rename over the target, then fsync of the folder. A crash leaves either
- * the old file or the new one, never a torn one. `syncDirectory: false` leaves the folder's
- * fsync to the caller, who must do it before relying on the rename surviving power loss (the
- * conversation documents do it once per folder before the journal that covers them goes).
+ * the old file or the new one, never a torn one. (Conversation documents are written the same
+ * way on a file thread, see `fileThread.worker.mjs`, with one folder fsync per checkpoint.)
  */
 export async function writeFileAtomic(
   path: string,
   text: string,
-  options: { fsync: boolean; syncDirectory?: boolean },
+  options: { fsync: boolean },
 ): Promise<void> {
   const tmp = temporaryPathFor(path);
   const handle = await open(tmp, 'w', 0o600);
@@ -68,7 +67,7 @@ export async function writeFileAtomic(
     await unlink(tmp).catch(() => undefined);
     throw error;
   }
-  if (options.fsync && options.syncDirectory !== false) await fsyncDirectory(dirname(path));
+  if (options.fsync) await fsyncDirectory(dirname(path));
 }
 
 /**

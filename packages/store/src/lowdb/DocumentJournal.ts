@@ -3,7 +3,7 @@ import { mkdir, readdir, readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { StoreError } from '../errors.js';
-import { FileThreads, type FileThread } from './FileThread.js';
+import { handedOrOwnThread, type FileThread } from './FileThread.js';
 
 /** A journal record: `n` is its sequence number (strictly increasing across restarts). */
 export interface JournalEntry {
@@ -27,9 +27,7 @@ export class DocumentJournal<R extends JournalEntry> {
   readonly #fsync: boolean;
   #queue: { line: string; resolve: () => void; reject: (error: unknown) => void }[] = [];
   #running: Promise<void> | null = null;
-  readonly #thread: () => FileThread;
-  /** A thread made here when none was handed in: closed with the journal. */
-  readonly #ownThreads: FileThreads | null;
+  readonly #files: ReturnType<typeof handedOrOwnThread>;
   /** The segment appends go to, kept open on the file thread (null before `open()` and after `close()`). */
   #current: string | null = null;
   #segments: number[] = [];
@@ -43,9 +41,7 @@ export class DocumentJournal<R extends JournalEntry> {
   constructor(dir: string, options: { fsync: boolean; thread?: () => FileThread }) {
     this.dir = dir;
     this.#fsync = options.fsync;
-    const own = options.thread ? null : new FileThreads();
-    this.#ownThreads = own;
-    this.#thread = options.thread ?? (() => own!.io);
+    this.#files = handedOrOwnThread(options.thread);
   }
 
   /** Reads every intact record in order and opens a fresh segment for appends (a torn tail is never appended to). */
@@ -132,22 +128,22 @@ export class DocumentJournal<R extends JournalEntry> {
   async close(): Promise<void> {
     await this.drain();
     await this.#closeCurrent();
-    await this.#ownThreads?.close();
+    await this.#files.close();
   }
 
   async #closeCurrent(): Promise<void> {
     const current = this.#current;
     this.#current = null;
-    if (current) await this.#thread().run({ op: 'close', path: current });
+    if (current) await this.#files.thread().run({ op: 'close', path: current });
   }
 
   async #startSegment(flags: 'a' | 'w' = 'a'): Promise<void> {
     await this.#closeCurrent();
     const start = this.#last + 1;
     const path = join(this.dir, segmentName(start));
-    await this.#thread().run({ op: 'open', path, flags });
+    await this.#files.thread().run({ op: 'open', path, flags });
     this.#current = path;
-    if (this.#fsync) await this.#thread().run({ op: 'fsyncDir', path: this.dir });
+    if (this.#fsync) await this.#files.thread().run({ op: 'fsyncDir', path: this.dir });
     if (this.#segments.at(-1) !== start) this.#segments.push(start);
     this.#size = 0;
   }
@@ -173,7 +169,7 @@ export class DocumentJournal<R extends JournalEntry> {
       const path = this.#current;
       try {
         if (!path) throw new StoreError('store.not_initialized', 'The data store is not open.');
-        await this.#thread().run({ op: 'append', path, text, sync: this.#fsync ? 'data' : 'none' });
+        await this.#files.thread().run({ op: 'append', path, text, sync: this.#fsync });
         this.#size += Buffer.byteLength(text);
         this.flushes += 1;
         for (const item of batch) item.resolve();

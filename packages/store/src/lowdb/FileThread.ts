@@ -12,8 +12,8 @@ export type FileJob =
   | { op: 'read'; path: string }
   /** Opens an append-only file and keeps it open ('w' empties it first). */
   | { op: 'open'; path: string; flags: 'a' | 'w' }
-  /** Appends to a kept-open file (opened with 'a' when it is not), then fdatasync / fsync when asked. */
-  | { op: 'append'; path: string; text: string; sync: 'data' | 'full' | 'none' }
+  /** Appends to a kept-open file (opened with 'a' when it is not), then fdatasync when asked. */
+  | { op: 'append'; path: string; text: string; sync: boolean }
   /** Closes a kept-open file (nothing when it is not open). */
   | { op: 'close'; path: string };
 
@@ -141,3 +141,16 @@ export class FileThreads {
 }
 
 type FileThreadKind = 'io' | 'inbox' | 'journal' | 'writer';
+
+/**
+ * The thread a journal was handed (asked each time, so a replaced thread is used), or, for a
+ * journal used on its own (tests, tools), a thread of its own that `close` ends.
+ */
+export function handedOrOwnThread(handed: (() => FileThread) | undefined): {
+  thread: () => FileThread;
+  close(): Promise<void>;
+} {
+  if (handed) return { thread: handed, close: async () => undefined };
+  const own = new FileThreads();
+  return { thread: () => own.io, close: () => own.close() };
+}

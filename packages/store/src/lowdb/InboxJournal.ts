@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { temporaryPathFor } from './AtomicJsonFile.js';
-import { FileThreads, type FileThread } from './FileThread.js';
+import { handedOrOwnThread, type FileThread } from './FileThread.js';
 
 /** One line of the inbox journal: a whole stored row, or the hash of an id that is done. */
 export type JournalLine = { t: 'row'; r: Record<string, unknown> } | { t: 'done'; h: string; at: number };
@@ -22,9 +22,7 @@ export class InboxJournal {
   #compaction: { build: () => JournalLine[]; resolve: () => void; reject: (error: unknown) => void } | null =
     null;
 
-  readonly #thread: () => FileThread;
-  /** A thread made here when none was handed in: closed with the journal. */
-  readonly #ownThreads: FileThreads | null;
+  readonly #files: ReturnType<typeof handedOrOwnThread>;
 
   /**
    * `thread`: where appends, fsyncs and rewrites run (see FileThread), asked each time so a
@@ -33,16 +31,14 @@ export class InboxJournal {
   constructor(path: string, options: { fsync: boolean; thread?: () => FileThread }) {
     this.path = path;
     this.#fsync = options.fsync;
-    const own = options.thread ? null : new FileThreads();
-    this.#ownThreads = own;
-    this.#thread = options.thread ?? (() => own!.io);
+    this.#files = handedOrOwnThread(options.thread);
   }
 
   /** Waits for queued appends, then closes the file (and the thread, when it is this journal's own). */
   async close(): Promise<void> {
     await this.drain();
-    await this.#thread().run({ op: 'close', path: this.path });
-    await this.#ownThreads?.close();
+    await this.#files.thread().run({ op: 'close', path: this.path });
+    await this.#files.close();
   }
 
   /** Reads every line; a torn last line (a crash mid-append, never acknowledged) is skipped. */
@@ -107,7 +103,7 @@ export class InboxJournal {
   }
 
   async #loop(): Promise<void> {
-    const thread = this.#thread();
+    const thread = this.#files.thread();
     while (this.#queue.length > 0 || this.#compaction) {
       const batch = this.#queue;
       this.#queue = [];
@@ -115,7 +111,7 @@ export class InboxJournal {
         try {
           const text = `${batch.flatMap((item) => item.lines).join('\n')}\n`;
           // A failed append closes the file on the thread: the next one reopens it.
-          await thread.run({ op: 'append', path: this.path, text, sync: this.#fsync ? 'data' : 'none' });
+          await thread.run({ op: 'append', path: this.path, text, sync: this.#fsync });
           this.flushes += 1;
           for (const item of batch) item.resolve();
         } catch (error) {

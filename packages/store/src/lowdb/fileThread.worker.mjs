@@ -44,8 +44,7 @@ function append(job) {
   const fd = openFiles.get(job.path);
   try {
     writeAll(fd, job.text);
-    if (job.sync === 'data') fdatasyncSync(fd);
-    else if (job.sync === 'full') fsyncSync(fd);
+    if (job.sync) fdatasyncSync(fd);
   } catch (error) {
     // The next append reopens: a failed write must not leave a handle in an unknown state.
     closeFile(job.path);

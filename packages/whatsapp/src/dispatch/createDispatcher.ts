@@ -148,7 +148,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
    */
   const holdMs = Math.min(1_500, leaseMs / 4);
   /** At most a second's worth of sends held (the limiter does not book later slots: more would just wait again). */
-  const maxHeld = Math.max(1, Math.floor(options.rate?.perNumberPerSecond ?? 80));
+  const maxHeld = limiter.perNumberPerSecond;
   const outcomes = createOutboxOutcomes({
     store,
     limiter,
@@ -298,9 +298,9 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     report.nextDueAt = Math.min(report.nextDueAt ?? Infinity, slot.retryAt);
     options.onAttempt?.('deferred', row);
     // Held only for a slot that is close, and only a second's worth; a longer wait (a backlog at
-    // the number's rate, a 131056, a refused token) goes back to the store, pending. A held row is claimed: if this process
-    // dies, it waits for the lease to end (30 s) before another sender may take it, so a backlog
-    // held in memory would all be that late after a crash.
+    // the number's rate, a 131056, a refused token) goes back to the store, pending. A held row
+    // is claimed: if this process dies, it waits for the lease to end (30 s) before another
+    // sender may take it, so a backlog held in memory would all be that late after a crash.
     if (slot.retryAt - now <= holdMs && slot.retryAt - claimedAt < leaseMs / 2 && held.size < maxHeld)
       held.set(row.id, { row, retryAt: slot.retryAt, claimedAt });
     else await store.updateOutbox(row.id, { status: 'pending', nextAttemptAt: slot.retryAt, ...claim });

@@ -13,6 +13,8 @@ export interface RateLimiter {
   sweep(now: number): void;
   /** How many pair buckets are held (for tests and metrics). */
   size(): number;
+  /** The sends one number may make in a window (the option as applied: 1 to 1,000). */
+  readonly perNumberPerSecond: number;
 }
 
 export interface RateLimiterOptions {
@@ -116,5 +118,6 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
         if (limit.window.isIdle(now) && limit.smooth.isIdle(now)) numbers.delete(key);
     },
     size: () => pairs.size,
+    perNumberPerSecond: perWindow,
   };
 }

@@ -207,8 +207,8 @@ export async function startParley(config: Config, options: StartOptions): Promis
       clock,
       log,
       maxInFlight: inboxGovernor.limit,
-      applyStatus: async (event) => {
-        await dispatcher.applyStatus(event);
+      applyStatuses: async (events) => {
+        await dispatcher.applyStatuses(events);
       },
       onCommitted: (unit, event, startedAt) => {
         metrics.eventsProcessed.inc();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { EngineEvent } from '@parley/flow';
+import type { EngineEvent, InboxRecord } from '@parley/flow';
 import { createKeyedSerialQueue } from '@parley/runtime';
 import { createInboxWorker, type EventHandler } from './inboxWorker.js';
 import { emptyCommit, sleep, textInboxRow, useLowdbStore } from './inboxWorkerTestKit.js';
@@ -41,7 +41,7 @@ describe('inbox worker leases', () => {
       store,
       engine,
       queue: createKeyedSerialQueue(),
-      applyStatus: async () => undefined,
+      applyStatuses: async () => undefined,
       owner: 'worker-a',
       clock: { now: () => Date.now() },
       log: { warn: () => undefined, error: () => undefined },
@@ -105,5 +105,64 @@ describe('inbox worker leases', () => {
     await worker.idle();
     expect(handled).toEqual(['stalled']);
     await worker.stop();
+  });
+});
+
+describe('inbox worker status rows', () => {
+  const useStore = useLowdbStore('statuses');
+
+  const statusRow = (id: string, wamid: string, status: 'sent' | 'delivered' | 'read'): InboxRecord => ({
+    id,
+    conversationId: CONVERSATION,
+    receivedAt: Date.now(),
+    status: 'pending',
+    attempts: 0,
+    event: {
+      type: 'message.status',
+      key: { phoneNumberId: '1055', userId: '31690000001' },
+      wamid,
+      status,
+      timestamp: Date.now(),
+    },
+  });
+
+  it('hands consecutive status rows over as one run, in order, between the engine’s events, and marks them done', async () => {
+    const store = useStore();
+    const steps: string[] = [];
+    const engine: EventHandler = {
+      async handle(_event, options) {
+        steps.push(`engine ${options.inboxId}`);
+        return { commit: emptyCommit(CONVERSATION, options.inboxId!) };
+      },
+    };
+    await store.appendInbox([
+      statusRow('s1', 'wamid.A', 'sent'),
+      statusRow('s2', 'wamid.A', 'delivered'),
+      inboxRow('m1'),
+      statusRow('s3', 'wamid.A', 'read'),
+      statusRow('s4', 'wamid.B', 'sent'),
+    ]);
+    const worker = createInboxWorker({
+      store,
+      engine,
+      queue: createKeyedSerialQueue(),
+      applyStatuses: async (events) => {
+        steps.push(`statuses ${events.map((event) => `${event.wamid}:${event.status}`).join(' ')}`);
+      },
+      owner: 'worker-a',
+      clock: { now: () => Date.now() },
+      log: { warn: () => undefined, error: () => undefined },
+      pollMs: 50,
+    });
+    worker.start();
+    await sleep(100);
+    await worker.idle();
+    await worker.stop();
+    expect(steps).toEqual([
+      'statuses wamid.A:sent wamid.A:delivered',
+      'engine m1',
+      'statuses wamid.A:read wamid.B:sent',
+    ]);
+    expect(await store.claimInbox('worker-b', Date.now(), Date.now() + LEASE_MS, 10)).toEqual([]);
   });
 });

@@ -16,8 +16,12 @@ export interface InboxWorkerOptions {
   store: Pick<Store, 'claimInbox' | 'commit' | 'markInboxDone' | 'releaseInboxClaims' | 'renewInboxClaims'>;
   engine: EventHandler;
   queue: KeyedQueue;
-  /** Status webhooks bypass the engine: they update the outbox and the transcript. */
-  applyStatus(event: Extract<EngineEvent, { type: 'message.status' }>): Promise<void>;
+  /**
+   * Status webhooks bypass the engine: they update the outbox and the transcript. Consecutive
+   * status rows of a conversation come in one call, in order (one message's sent, delivered and
+   * read usually arrive together).
+   */
+  applyStatuses(events: Extract<EngineEvent, { type: 'message.status' }>[]): Promise<void>;
   owner: string;
   clock: { now(): number };
   log: { warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
@@ -47,6 +51,8 @@ export interface InboxWorker {
   /** Resolves when nothing is claimed or running (tests, drain). */
   idle(): Promise<void>;
 }
+
+const isStatus = (row: InboxRecord) => row.event.type === 'message.status';
 
 /**
  * Pulls events from the durable inbox and runs them through the engine, strictly in order per
@@ -98,13 +104,14 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
     if (inFlight === 0 && !claiming) for (const resolve of idleWaiters.splice(0)) resolve();
   };
 
+  async function processStatuses(rows: InboxRecord[]): Promise<void> {
+    const events = rows.map((row) => row.event as Extract<EngineEvent, { type: 'message.status' }>);
+    await options.applyStatuses(events);
+    await statusDone.write(rows.map((row) => row.id));
+  }
+
   async function processRow(row: InboxRecord): Promise<void> {
     const event = row.event;
-    if (event.type === 'message.status') {
-      await options.applyStatus(event);
-      await statusDone.write([row.id]);
-      return;
-    }
     const startedAt = clock.now();
     for (let attempt = 0; attempt <= maxConflictRetries; attempt += 1) {
       const { commit } = await engine.handle(event, { inboxId: row.id });
@@ -128,10 +135,16 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
    */
   async function runBatch(conversationId: string, list: InboxRecord[]): Promise<boolean> {
     if (blocked.has(conversationId)) return false;
-    for (const row of list) {
+    for (let start = 0; start < list.length;) {
+      // A step: one event for the engine, or a run of status rows.
+      let end = start + 1;
+      if (isStatus(list[start]!)) while (end < list.length && isStatus(list[end]!)) end += 1;
+      const step = list.slice(start, end);
+      start = end;
       for (let failures = 1; ; failures += 1) {
         try {
-          await processRow(row);
+          if (isStatus(step[0]!)) await processStatuses(step);
+          else await processRow(step[0]!);
           break;
         } catch (error) {
           if (!running) {

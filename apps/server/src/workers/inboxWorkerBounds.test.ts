@@ -47,7 +47,7 @@ describe('inbox worker bounds', () => {
       owner: 'bounded',
       clock: { now: () => Date.now() },
       log: { warn: () => undefined, error: () => undefined },
-      applyStatus: async () => undefined,
+      applyStatuses: async () => undefined,
       maxInFlight: 16,
       pollMs: 50,
     });

@@ -45,7 +45,7 @@ describe('inbox worker order after a failed row', () => {
       store: flaky,
       engine,
       queue: createKeyedSerialQueue(),
-      applyStatus: async () => undefined,
+      applyStatuses: async () => undefined,
       owner: 'worker-a',
       clock: { now: () => Date.now() },
       log: { warn: () => undefined, error: () => undefined },

@@ -355,6 +355,79 @@ describe('createDispatcher: status webhooks', () => {
     ]);
   });
 
+  it('one message’s statuses in a batch are one row update with the same outcome and every transcript entry', async () => {
+    const d = dispatcher();
+    const sent = await sentRow();
+    const updates: string[] = [];
+    const transcriptWrites: number[] = [];
+    const { updateOutbox, appendTranscript } = store;
+    store.updateOutbox = (id, patch) => {
+      updates.push(`${id}:${patch.deliveryStatus}`);
+      return updateOutbox.call(store, id, patch);
+    };
+    store.appendTranscript = (entries) => {
+      transcriptWrites.push(entries.length);
+      return appendTranscript.call(store, entries);
+    };
+    // Interleaved with another message's, as Meta batches them.
+    const results = await d.applyStatuses([
+      statusEvent('wamid.S', 'sent'),
+      statusEvent('wamid.unknown', 'sent'),
+      statusEvent('wamid.S', 'read'),
+      statusEvent('wamid.unknown', 'read'),
+      statusEvent('wamid.S', 'delivered'),
+    ]);
+    expect(results).toEqual([
+      { matched: true, outboxId: sent.id, status: 'sent', changed: false },
+      { matched: false },
+      { matched: true, outboxId: sent.id, status: 'read', changed: true },
+      { matched: false },
+      { matched: true, outboxId: sent.id, status: 'read', changed: false },
+    ]);
+    expect(store.rows.get(sent.id)?.status).toBe('read');
+    expect(updates).toEqual([`${sent.id}:read`]);
+    expect(transcriptWrites).toEqual([3]);
+    expect(store.transcript.filter((e) => e.code === 'outbox.status').map((e) => e.status)).toEqual([
+      'sent',
+      'read',
+      'delivered',
+    ]);
+  });
+
+  it('a message with a failed status goes one status at a time: delivered first, so the failure is old news', async () => {
+    const d = dispatcher();
+    const sent = await sentRow();
+    const results = await d.applyStatuses([
+      statusEvent('wamid.S', 'delivered'),
+      statusEvent('wamid.S', 'failed', { errors: [{ code: 131000 }] }),
+    ]);
+    expect(results.map((r) => r.matched && r.status)).toEqual(['delivered', 'delivered']);
+    expect(store.rows.get(sent.id)?.status).toBe('delivered');
+    const retried = row();
+    graph.reply = () => acceptedSend('wamid.R');
+    await d.tick();
+    await d.applyStatuses([
+      statusEvent('wamid.R', 'failed', { errors: [{ code: 131000 }] }),
+      statusEvent('wamid.R', 'failed', { errors: [{ code: 131000 }] }),
+    ]);
+    // A retryable failure schedules the row again; the second copy finds it pending, not sent.
+    expect(store.rows.get(retried.id)).toMatchObject({ status: 'pending', lastError: { code: 131000 } });
+  });
+
+  it('statuses of a row known only by callback data (its send answer lost) reconcile it as single ones do', async () => {
+    const sent = row();
+    graph.reply = () => 'hang';
+    const d = dispatcher({ ambiguousGraceMs: 60_000 }, 200);
+    await d.tick();
+    const results = await d.applyStatuses([
+      statusEvent('wamid.LOST', 'sent', { callbackData: sent.id }),
+      statusEvent('wamid.LOST', 'delivered', { callbackData: sent.id }),
+    ]);
+    expect(results.map((r) => r.matched && r.status)).toEqual(['sent', 'delivered']);
+    expect(store.rows.get(sent.id)).toMatchObject({ status: 'delivered', wamid: 'wamid.LOST' });
+    expect(store.transcript.filter((e) => e.code === 'outbox.reconciled')).toHaveLength(1);
+  });
+
   it('an unknown wamid is not matched', async () => {
     expect(
       await dispatcher().applyStatus(statusEvent('wamid.unknown', 'read', { callbackData: 'flow=x' })),

@@ -111,6 +111,8 @@ export interface Dispatcher {
   /** Ends the loop's sleep early (new outbox rows were committed). */
   wake(): void;
   applyStatus(event: MessageStatusEvent): Promise<ApplyStatusResult>;
+  /** Statuses in webhook order; one message's statuses are one update (see `StatusApplier`). */
+  applyStatuses(events: readonly MessageStatusEvent[]): Promise<ApplyStatusResult[]>;
 }
 
 /**
@@ -383,7 +385,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     await outcomes.flush();
   }
 
-  const applyStatus = createStatusApplier({
+  const { applyStatus, applyStatuses } = createStatusApplier({
     store,
     withRowLock,
     outcomes,
@@ -392,5 +394,5 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     random,
     onCredentialsError: options.onCredentialsError,
   });
-  return { tick, applyStatus, start: loop.start, stop, wake: loop.wake };
+  return { tick, applyStatus, applyStatuses, start: loop.start, stop, wake: loop.wake };
 }

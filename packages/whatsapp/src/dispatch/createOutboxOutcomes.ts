@@ -29,6 +29,12 @@ export interface OutboxOutcomes {
     code: OutboxTranscriptCode,
     init?: { detail?: string; status?: TranscriptEntry['status']; errors?: ChannelError[] },
   ): Promise<void>;
+  /** Adds one transcript entry about a row per `init`, in order, in one write; never throws. */
+  recordEach(
+    row: OutboxRecord,
+    code: OutboxTranscriptCode,
+    inits: { detail?: string; status?: TranscriptEntry['status']; errors?: ChannelError[] }[],
+  ): Promise<void>;
   /** `claimedBy`: a sender's write, fenced on its claim (see {@link WriteOutcome}). */
   fail(
     row: OutboxRecord,
@@ -79,17 +85,21 @@ export function createOutboxOutcomes(deps: {
   const { store, limiter, clock, log, backoff } = deps;
   const transcript = createBatchWriter<TranscriptEntry>((entries) => store.appendTranscript(entries));
 
-  async function record(
+  async function recordEach(
     row: OutboxRecord,
     code: OutboxTranscriptCode,
-    init: { detail?: string; status?: TranscriptEntry['status']; errors?: ChannelError[] } = {},
+    inits: { detail?: string; status?: TranscriptEntry['status']; errors?: ChannelError[] }[],
   ) {
     try {
-      await transcript.write([outboxEntry(row, code, { id: deps.ids(), at: clock(), ...init })]);
+      await transcript.write(
+        inits.map((init) => outboxEntry(row, code, { id: deps.ids(), at: clock(), ...init })),
+      );
     } catch (error) {
       log.error({ err: error, outboxId: row.id }, 'could not write the outbox transcript entry');
     }
   }
+
+  const record: OutboxOutcomes['record'] = (row, code, init = {}) => recordEach(row, code, [init]);
 
   const superseded = (row: OutboxRecord) => {
     log.info({ outboxId: row.id }, 'outcome not written: the row was settled or claimed meanwhile');
@@ -183,5 +193,5 @@ export function createOutboxOutcomes(deps: {
     }
   }
 
-  return { record, fail, retryLater, handleSendError, flush: () => transcript.flush() };
+  return { record, recordEach, fail, retryLater, handleSendError, flush: () => transcript.flush() };
 }

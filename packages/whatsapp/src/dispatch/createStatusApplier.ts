@@ -1,4 +1,4 @@
-import type { ChannelError } from '@parley/flow';
+import type { ChannelError, DeliveryStatus } from '@parley/flow';
 import { classifyGraphError, GraphError } from '../graph/GraphError.js';
 import type { Logger, Random } from '../ports.js';
 import type { MessageStatusEvent } from '../webhook/parseWebhook.js';
@@ -7,11 +7,26 @@ import type { ApplyStatusResult, DispatcherStore } from './createDispatcher.js';
 import type { OutboxOutcomes } from './createOutboxOutcomes.js';
 import { mergeDeliveryStatus } from './mergeDeliveryStatus.js';
 
+/** The dispatcher's status-webhook handlers. */
+export interface StatusApplier {
+  /**
+   * Finds the row by wamid (or, for a lost send response, by our callback data), moves it forward
+   * monotonically, records the status, and turns a `failed` into a retry or a final failure.
+   */
+  applyStatus(event: MessageStatusEvent): Promise<ApplyStatusResult>;
+  /**
+   * Applies statuses in order per message, one result each (in the order given). Meta sends the
+   * statuses of one message that come close together (sent, delivered, read) in one webhook: the
+   * ones of the same message are one row update and one transcript write instead of one each,
+   * with the same outcome, because a status only moves a row forward. A message with a `failed`
+   * among them, or a row found only by callback data, goes one status at a time.
+   */
+  applyStatuses(events: readonly MessageStatusEvent[]): Promise<ApplyStatusResult[]>;
+}
+
 /**
- * Creates the dispatcher's status-webhook handler: finds the row by wamid (or, for a lost send
- * response, by our callback data), moves it forward monotonically, records the status, and turns
- * a `failed` into a retry or a final failure.
- * @example const applyStatus = createStatusApplier({ store, withRowLock, outcomes, log, backoff, random });
+ * Creates the dispatcher's status-webhook handlers (see {@link StatusApplier}).
+ * @example const { applyStatus } = createStatusApplier({ store, withRowLock, outcomes, log, backoff, random });
  */
 export function createStatusApplier(deps: {
   store: Pick<DispatcherStore, 'findOutboxByWamid' | 'getOutbox' | 'updateOutbox'>;
@@ -21,11 +36,11 @@ export function createStatusApplier(deps: {
   backoff: Required<BackoffOptions>;
   random: Random;
   onCredentialsError?: (phoneNumberId: string, error: GraphError) => void;
-}): (event: MessageStatusEvent) => Promise<ApplyStatusResult> {
+}): StatusApplier {
   const { store, withRowLock, log, backoff, random } = deps;
-  const { record, fail, retryLater } = deps.outcomes;
+  const { record, recordEach, fail, retryLater } = deps.outcomes;
   const options = { onCredentialsError: deps.onCredentialsError };
-  return async function applyStatus(event: MessageStatusEvent): Promise<ApplyStatusResult> {
+  async function applyStatus(event: MessageStatusEvent): Promise<ApplyStatusResult> {
     let row = await store.findOutboxByWamid(event.wamid);
     let byCallback = false;
     if (!row && event.callbackData !== undefined) {
@@ -119,5 +134,64 @@ export function createStatusApplier(deps: {
       );
       return { matched: true as const, outboxId: current.id, status: 'failed' as const, changed: true };
     });
-  };
+  }
+
+  async function oneByOne(events: readonly MessageStatusEvent[]): Promise<ApplyStatusResult[]> {
+    const results: ApplyStatusResult[] = [];
+    for (const event of events) results.push(await applyStatus(event));
+    return results;
+  }
+
+  /** A run of statuses of one message, none `failed`, as one update (see `applyStatuses`). */
+  async function applyRun(run: readonly MessageStatusEvent[]): Promise<ApplyStatusResult[]> {
+    const found = await store.findOutboxByWamid(run[0]!.wamid);
+    if (!found || found.status === 'failed') return oneByOne(run);
+    return withRowLock(found.id, async () => {
+      // As in `applyStatus`'s common case: merged against the row just read; the store merges the
+      // furthest status against the live row.
+      let status = found.status;
+      let furthest: DeliveryStatus | undefined;
+      const results: ApplyStatusResult[] = run.map((event) => {
+        const merge = mergeDeliveryStatus(status, event.status);
+        if (merge.action === 'advance') {
+          status = merge.status;
+          furthest = event.status;
+        }
+        return { matched: true as const, outboxId: found.id, status, changed: merge.action === 'advance' };
+      });
+      // Each status keeps its own transcript entry, all in one write.
+      const entries = recordEach(
+        found,
+        'outbox.status',
+        run.map((event) => ({ detail: event.status, status: event.status })),
+      );
+      if (furthest === undefined) await entries;
+      else await Promise.all([store.updateOutbox(found.id, { deliveryStatus: furthest }), entries]);
+      return results;
+    });
+  }
+
+  async function applyStatuses(events: readonly MessageStatusEvent[]): Promise<ApplyStatusResult[]> {
+    // Each message's statuses in their order. Meta interleaves messages (the sent of two
+    // bubbles, then their delivered…); different rows are independent, so they run side by side
+    // and their transcript entries share a write.
+    const byMessage = new Map<string, number[]>();
+    events.forEach((event, index) => {
+      const indexes = byMessage.get(event.wamid);
+      if (indexes) indexes.push(index);
+      else byMessage.set(event.wamid, [index]);
+    });
+    const results: ApplyStatusResult[] = new Array(events.length);
+    await Promise.all(
+      [...byMessage.values()].map(async (indexes) => {
+        const run = indexes.map((index) => events[index]!);
+        const foldable = run.length > 1 && run.every((event) => event.status !== 'failed');
+        const applied = foldable ? await applyRun(run) : await oneByOne(run);
+        indexes.forEach((index, position) => (results[index] = applied[position]!));
+      }),
+    );
+    return results;
+  }
+
+  return { applyStatus, applyStatuses };
 }

@@ -88,8 +88,11 @@ export interface Store {
    * or `pending`, and only when `nextAttemptAt <= now`. Claimed rows become `sending` with a lease.
    */
   claimOutbox(owner: string, now: number, leaseUntil: number, limit: number): Promise<OutboxRecord[]>;
-  /** Records a send attempt's outcome and frees the lease; null when no row (or `claimedBy` failed). */
-  updateOutbox(id: string, patch: OutboxPatch): Promise<OutboxRecord | null>;
+  /**
+   * Records a send attempt's outcome and frees the lease; null when no row (or `claimedBy` failed).
+   * `transcript`: entries of the row's conversation written with the update (none when it is null).
+   */
+  updateOutbox(id: string, patch: OutboxPatch, transcript?: TranscriptEntry[]): Promise<OutboxRecord | null>;
   getOutbox(id: string): Promise<OutboxRecord | null>;
   findOutboxByWamid(wamid: string): Promise<OutboxRecord | null>;
   listOutbox(conversationId: string): Promise<OutboxRecord[]>;

@@ -350,6 +350,29 @@ export function describeStoreConformance(name: string, makeHarness: () => Promis
         expect(await ctx.store.getOutbox('nope')).toBeNull();
         expect(await ctx.store.countPendingOutbox()).toBe(0);
       });
+      it('writes the transcript entries given with an update, and none when the row is not there', async () => {
+        const conversation = makeConversation('w');
+        await ctx.store.commit(makeUnit(conversation, { outbox: [makeOutbox('w', 'w1', 1, 'one')] }));
+        await ctx.store.updateOutbox('w1', { status: 'sent', wamid: 'wamid.w1' });
+        const entries = [
+          makeTranscript('w', 'wt1', 2_000, 'sent'),
+          makeTranscript('w', 'wt2', 2_000, 'read'),
+        ];
+        const row = await ctx.store.updateOutbox('w1', { deliveryStatus: 'read' }, entries);
+        expect(row?.status).toBe('read');
+        expect((await ctx.store.getOutbox('w1'))?.status).toBe('read');
+        expect((await ctx.store.listTranscript(conversation.id)).map((entry) => entry.id)).toEqual([
+          'wt1',
+          'wt2',
+        ]);
+        const stray = [makeTranscript('w', 'wt3', 3_000, 'lost')];
+        expect(await ctx.store.updateOutbox('nope', { deliveryStatus: 'read' }, stray)).toBeNull();
+        expect(await ctx.store.updateOutbox('w1', { status: 'pending', claimedBy: 'x' }, stray)).toBeNull();
+        expect((await ctx.store.listTranscript(conversation.id)).map((entry) => entry.id)).toEqual([
+          'wt1',
+          'wt2',
+        ]);
+      });
     });
 
     describe('timers', () => {

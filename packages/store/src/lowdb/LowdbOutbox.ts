@@ -1,8 +1,9 @@
-import type { OutboxRecord } from '@parley/flow';
+import type { OutboxRecord, TranscriptEntry } from '@parley/flow';
 import { applyOutboxPatch } from '../applyOutboxPatch.js';
 import type { OutboxPatch } from '../Store.js';
 import { copyPlain } from './copyPlain.js';
 import type { StoredOutbox } from './conversationDocument.js';
+import type { DocumentChange } from './documentRecord.js';
 import type { ChangeFn } from './footprint.js';
 import type { LowdbDocuments } from './LowdbDocuments.js';
 import type { LowdbIndexes, UnsentRow } from './LowdbIndexes.js';
@@ -83,7 +84,8 @@ export class LowdbOutbox {
     return rows.filter((row): row is OutboxRecord => row !== null);
   }
 
-  update(id: string, patch: OutboxPatch): Promise<OutboxRecord | null> {
+  /** `transcript`: entries written in the same change (see `Store.updateOutbox`). */
+  update(id: string, patch: OutboxPatch, transcript: TranscriptEntry[] = []): Promise<OutboxRecord | null> {
     const indexes = this.#indexes();
     const conversationId = indexes.outboxConversation.get(id);
     if (!conversationId) return Promise.resolve(null);
@@ -96,7 +98,9 @@ export class LowdbOutbox {
       const row = applyOutboxPatch(this.#view(this.#docs.openOutbox(stored)), patch, this.#now());
       // The outcome is recorded: the lease ends with it.
       indexes.outboxLeases.delete(id);
-      return { result: row, change: { out: [this.#docs.sealOutbox(row)] } };
+      const change: DocumentChange = { out: [this.#docs.sealOutbox(row)] };
+      if (transcript.length > 0) change.tr = transcript.map((entry) => this.#docs.sealTranscript(entry));
+      return { result: row, change };
     });
   }
 

@@ -390,8 +390,8 @@ class LowdbStore extends LowdbCatalog implements Store {
     return this.#outbox.claim(owner, now, leaseUntil, limit);
   }
 
-  updateOutbox(id: string, patch: OutboxPatch): Promise<OutboxRecord | null> {
-    return this.#outbox.update(id, patch);
+  updateOutbox(id: string, patch: OutboxPatch, transcript?: TranscriptEntry[]): Promise<OutboxRecord | null> {
+    return this.#outbox.update(id, patch, transcript);
   }
 
   async getOutbox(id: string): Promise<OutboxRecord | null> {

@@ -375,7 +375,19 @@ class PostgresStore extends PostgresCatalog implements Store {
     return rows.map((row) => this.db.openOutbox(row.data)).sort((a, b) => a.nextAttemptAt - b.nextAttemptAt);
   }
 
-  async updateOutbox(id: string, patch: OutboxPatch): Promise<OutboxRecord | null> {
+  async updateOutbox(
+    id: string,
+    patch: OutboxPatch,
+    transcript?: TranscriptEntry[],
+  ): Promise<OutboxRecord | null> {
+    const row = await this.#updateOutboxRow(id, patch);
+    // After the update, as a separate write: the entries only describe it (a status webhook),
+    // and the insert is batched with other rows' entries.
+    if (row && transcript && transcript.length > 0) await this.appendTranscript(transcript);
+    return row;
+  }
+
+  async #updateOutboxRow(id: string, patch: OutboxPatch): Promise<OutboxRecord | null> {
     const now = this.#clock.now();
     // A sealed lastError needs the record decrypted and sealed again: read, patch, write.
     if (patch.lastError !== undefined && this.db.codec.contentEncryption) {

@@ -361,9 +361,9 @@ describe('createDispatcher: status webhooks', () => {
     const updates: string[] = [];
     const transcriptWrites: number[] = [];
     const { updateOutbox, appendTranscript } = store;
-    store.updateOutbox = (id, patch) => {
-      updates.push(`${id}:${patch.deliveryStatus}`);
-      return updateOutbox.call(store, id, patch);
+    store.updateOutbox = (id, patch, entries) => {
+      updates.push(`${id}:${patch.deliveryStatus}:${entries?.length ?? 0} entries`);
+      return updateOutbox.call(store, id, patch, entries);
     };
     store.appendTranscript = (entries) => {
       transcriptWrites.push(entries.length);
@@ -385,8 +385,8 @@ describe('createDispatcher: status webhooks', () => {
       { matched: true, outboxId: sent.id, status: 'read', changed: false },
     ]);
     expect(store.rows.get(sent.id)?.status).toBe('read');
-    expect(updates).toEqual([`${sent.id}:read`]);
-    expect(transcriptWrites).toEqual([3]);
+    expect(updates).toEqual([`${sent.id}:read:3 entries`]);
+    expect(transcriptWrites).toEqual([]);
     expect(store.transcript.filter((e) => e.code === 'outbox.status').map((e) => e.status)).toEqual([
       'sent',
       'read',

@@ -26,7 +26,12 @@ export interface DispatcherOutboxPatch {
 /** The Store methods the dispatcher uses (same names and shapes as `@parley/store`'s Store). */
 export interface DispatcherStore {
   claimOutbox(owner: string, now: number, leaseUntil: number, limit: number): Promise<OutboxRecord[]>;
-  updateOutbox(id: string, patch: DispatcherOutboxPatch): Promise<OutboxRecord | null>;
+  /** `transcript`: entries of the row's conversation written with the update (none when it is null). */
+  updateOutbox(
+    id: string,
+    patch: DispatcherOutboxPatch,
+    transcript?: TranscriptEntry[],
+  ): Promise<OutboxRecord | null>;
   getOutbox(id: string): Promise<OutboxRecord | null>;
   findOutboxByWamid(wamid: string): Promise<OutboxRecord | null>;
   recoverExpiredOutbox(now: number): Promise<number>;

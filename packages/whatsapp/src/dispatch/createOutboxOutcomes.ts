@@ -21,20 +21,21 @@ export type WriteOutcome = 'retried' | 'failed' | 'superseded';
 const PAIR_RATE_LIMIT = 131056;
 const THROUGHPUT_LIMIT = 130429;
 
+/** What a transcript entry about an outbox row says besides its code. */
+export interface EntryInit {
+  detail?: string;
+  status?: TranscriptEntry['status'];
+  errors?: ChannelError[];
+}
+
 /** Writes what became of a send attempt: the outbox row, the transcript, the limiter. */
 export interface OutboxOutcomes {
   /** Adds a transcript entry about a row (batched with concurrent ones); never throws. */
-  record(
-    row: OutboxRecord,
-    code: OutboxTranscriptCode,
-    init?: { detail?: string; status?: TranscriptEntry['status']; errors?: ChannelError[] },
-  ): Promise<void>;
+  record(row: OutboxRecord, code: OutboxTranscriptCode, init?: EntryInit): Promise<void>;
   /** Adds one transcript entry about a row per `init`, in order, in one write; never throws. */
-  recordEach(
-    row: OutboxRecord,
-    code: OutboxTranscriptCode,
-    inits: { detail?: string; status?: TranscriptEntry['status']; errors?: ChannelError[] }[],
-  ): Promise<void>;
+  recordEach(row: OutboxRecord, code: OutboxTranscriptCode, inits: EntryInit[]): Promise<void>;
+  /** The entries `recordEach` would write, for a caller that writes them with the row's update. */
+  entries(row: OutboxRecord, code: OutboxTranscriptCode, inits: EntryInit[]): TranscriptEntry[];
   /** `claimedBy`: a sender's write, fenced on its claim (see {@link WriteOutcome}). */
   fail(
     row: OutboxRecord,
@@ -85,15 +86,12 @@ export function createOutboxOutcomes(deps: {
   const { store, limiter, clock, log, backoff } = deps;
   const transcript = createBatchWriter<TranscriptEntry>((entries) => store.appendTranscript(entries));
 
-  async function recordEach(
-    row: OutboxRecord,
-    code: OutboxTranscriptCode,
-    inits: { detail?: string; status?: TranscriptEntry['status']; errors?: ChannelError[] }[],
-  ) {
+  const entries: OutboxOutcomes['entries'] = (row, code, inits) =>
+    inits.map((init) => outboxEntry(row, code, { id: deps.ids(), at: clock(), ...init }));
+
+  async function recordEach(row: OutboxRecord, code: OutboxTranscriptCode, inits: EntryInit[]) {
     try {
-      await transcript.write(
-        inits.map((init) => outboxEntry(row, code, { id: deps.ids(), at: clock(), ...init })),
-      );
+      await transcript.write(entries(row, code, inits));
     } catch (error) {
       log.error({ err: error, outboxId: row.id }, 'could not write the outbox transcript entry');
     }
@@ -193,5 +191,5 @@ export function createOutboxOutcomes(deps: {
     }
   }
 
-  return { record, recordEach, fail, retryLater, handleSendError, flush: () => transcript.flush() };
+  return { record, recordEach, entries, fail, retryLater, handleSendError, flush: () => transcript.flush() };
 }

@@ -1,4 +1,4 @@
-import type { ChannelError, DeliveryStatus } from '@parley/flow';
+import type { ChannelError, DeliveryStatus, OutboxRecord } from '@parley/flow';
 import { classifyGraphError, GraphError } from '../graph/GraphError.js';
 import type { Logger, Random } from '../ports.js';
 import type { MessageStatusEvent } from '../webhook/parseWebhook.js';
@@ -38,10 +38,12 @@ export function createStatusApplier(deps: {
   onCredentialsError?: (phoneNumberId: string, error: GraphError) => void;
 }): StatusApplier {
   const { store, withRowLock, log, backoff, random } = deps;
-  const { record, recordEach, fail, retryLater } = deps.outcomes;
+  const { record, recordEach, entries, fail, retryLater } = deps.outcomes;
   const options = { onCredentialsError: deps.onCredentialsError };
   async function applyStatus(event: MessageStatusEvent): Promise<ApplyStatusResult> {
     let row = await store.findOutboxByWamid(event.wamid);
+    if (row && event.status !== 'failed' && row.status !== 'failed')
+      return (await applyToFound(row, [event]))[0]!;
     let byCallback = false;
     if (!row && event.callbackData !== undefined) {
       const candidate = await store.getOutbox(event.callbackData);
@@ -66,22 +68,6 @@ export function createStatusApplier(deps: {
     if (!row) return { matched: false };
     const found = row;
     return withRowLock(found.id, async () => {
-      if (!byCallback && event.status !== 'failed' && found.status !== 'failed') {
-        // The common case needs no fresh read: statuses only move forward, so old news by the row
-        // just read is old news now, and the store merges a forward move against the live row.
-        const merge = mergeDeliveryStatus(found.status, event.status);
-        const entry = record(found, 'outbox.status', { detail: event.status, status: event.status });
-        if (merge.action !== 'advance') {
-          await entry;
-          return { matched: true as const, outboxId: found.id, status: found.status, changed: false };
-        }
-        const [updated] = await Promise.all([
-          store.updateOutbox(found.id, { deliveryStatus: event.status }),
-          entry,
-        ]);
-        const status = updated?.status ?? merge.status;
-        return { matched: true as const, outboxId: found.id, status, changed: status !== found.status };
-      }
       const current = (await store.getOutbox(found.id)) ?? found;
       const merge = mergeDeliveryStatus(current.status, event.status);
       const wamidPatch = current.wamid === undefined ? { wamid: event.wamid } : {};
@@ -142,13 +128,17 @@ export function createStatusApplier(deps: {
     return results;
   }
 
-  /** A run of statuses of one message, none `failed`, as one update (see `applyStatuses`). */
-  async function applyRun(run: readonly MessageStatusEvent[]): Promise<ApplyStatusResult[]> {
-    const found = await store.findOutboxByWamid(run[0]!.wamid);
-    if (!found || found.status === 'failed') return oneByOne(run);
+  /**
+   * The common case: statuses of one message found by its wamid, none `failed`, the row not
+   * failed. No fresh read under the lock: statuses only move forward, so old news by the row just
+   * read is old news now, and the store merges the furthest status against the live row. One
+   * update carries every status's transcript entry.
+   */
+  async function applyToFound(
+    found: OutboxRecord,
+    run: readonly MessageStatusEvent[],
+  ): Promise<ApplyStatusResult[]> {
     return withRowLock(found.id, async () => {
-      // As in `applyStatus`'s common case: merged against the row just read; the store merges the
-      // furthest status against the live row.
       let status = found.status;
       let furthest: DeliveryStatus | undefined;
       const results: ApplyStatusResult[] = run.map((event) => {
@@ -159,16 +149,20 @@ export function createStatusApplier(deps: {
         }
         return { matched: true as const, outboxId: found.id, status, changed: merge.action === 'advance' };
       });
-      // Each status keeps its own transcript entry, all in one write.
-      const entries = recordEach(
-        found,
-        'outbox.status',
-        run.map((event) => ({ detail: event.status, status: event.status })),
-      );
-      if (furthest === undefined) await entries;
-      else await Promise.all([store.updateOutbox(found.id, { deliveryStatus: furthest }), entries]);
+      const inits = run.map((event) => ({ detail: event.status, status: event.status }));
+      if (furthest === undefined) await recordEach(found, 'outbox.status', inits);
+      else {
+        const written = entries(found, 'outbox.status', inits);
+        await store.updateOutbox(found.id, { deliveryStatus: furthest }, written);
+      }
       return results;
     });
+  }
+
+  /** Statuses of one message, none `failed` (see `applyStatuses`). */
+  async function applyRun(run: readonly MessageStatusEvent[]): Promise<ApplyStatusResult[]> {
+    const found = await store.findOutboxByWamid(run[0]!.wamid);
+    return found && found.status !== 'failed' ? applyToFound(found, run) : oneByOne(run);
   }
 
   async function applyStatuses(events: readonly MessageStatusEvent[]): Promise<ApplyStatusResult[]> {
@@ -185,7 +179,7 @@ export function createStatusApplier(deps: {
     await Promise.all(
       [...byMessage.values()].map(async (indexes) => {
         const run = indexes.map((index) => events[index]!);
-        const foldable = run.length > 1 && run.every((event) => event.status !== 'failed');
+        const foldable = run.every((event) => event.status !== 'failed');
         const applied = foldable ? await applyRun(run) : await oneByOne(run);
         indexes.forEach((index, position) => (results[index] = applied[position]!));
       }),

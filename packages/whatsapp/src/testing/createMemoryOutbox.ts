@@ -60,12 +60,13 @@ export function createMemoryOutbox(): MemoryOutbox {
       }
       return claimed;
     },
-    async updateOutbox(id, patch: DispatcherOutboxPatch) {
+    async updateOutbox(id, patch: DispatcherOutboxPatch, entries = []) {
       const row = rows.get(id);
       if (!row) return null;
       const { deliveryStatus, claimedBy, ...fields } = patch;
       if (claimedBy !== undefined && (row.status !== 'sending' || leases.get(id)?.owner !== claimedBy))
         return null;
+      transcript.push(...structuredClone(entries));
       Object.assign(row, fields);
       // As the Store does: a delivery status only moves a row forward; `failed` wins before delivery.
       if (deliveryStatus === 'failed') {

@@ -148,6 +148,16 @@ class PostgresStore extends PostgresCatalog implements Store {
     },
   );
 
+  // Transcript entries written with concurrent status updates share one INSERT (as the
+  // dispatcher's own batched writes do).
+  readonly #insertTranscript = createCoalescer<TranscriptEntry[], void>(
+    async (lists) => {
+      await this.db.insertTranscript(this.#pool, lists.flat());
+      return lists.map(() => undefined);
+    },
+    { maxBatch: 200 },
+  );
+
   constructor(options: PostgresStoreOptions) {
     const schema = options.schema ?? 'public';
     quoteSchema(schema);
@@ -382,8 +392,8 @@ class PostgresStore extends PostgresCatalog implements Store {
   ): Promise<OutboxRecord | null> {
     const row = await this.#updateOutboxRow(id, patch);
     // After the update, as a separate write: the entries only describe it (a status webhook),
-    // and the insert is batched with other rows' entries.
-    if (row && transcript && transcript.length > 0) await this.appendTranscript(transcript);
+    // and the insert is shared with other updates' entries.
+    if (row && transcript && transcript.length > 0) await this.#insertTranscript(transcript);
     return row;
   }
 

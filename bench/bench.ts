@@ -4,7 +4,7 @@
 // pizza-order conversations; the simulator stamps webhook and reply times, this process decides
 // who sends what and counts. Flags: --json, --quick (small sizes), --users N, --in-flight N,
 // --seed N, --pg-seed N, --open-rate N, --open-seconds N, --drain-seconds N, --only a,b,
-// --skip-postgres.
+// --skip-postgres, --pin (servers on one core, the rest on the others: for A/B comparisons).
 import { mkdtemp, rm } from 'node:fs/promises';
 import os, { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -14,6 +14,7 @@ import {
   cpuMs,
   eventLoopBusyMs,
   maxEventLoopDelayMs,
+  pinLoadGenerator,
   postgresCpuMs,
   startCeilingProcess,
   startParleyProcess,
@@ -322,6 +323,7 @@ const onlyIndex = args.indexOf('--only');
 const only = onlyIndex >= 0 ? new Set(String(args[onlyIndex + 1]).split(',')) : null;
 const wanted = (name: string) => !only || only.has(name);
 await holdMachineLock((line) => process.stderr.write(`${line}\n`));
+if (flag('pin')) pinLoadGenerator();
 const results: Record<string, ScenarioResult> = {};
 if (wanted('ceiling')) results.ceiling = await ceilingScenario();
 if (wanted('lowdb')) {

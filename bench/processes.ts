@@ -1,6 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import os from 'node:os';
 
 export const repoRoot = path.resolve(import.meta.dirname, '..');
 
@@ -141,25 +142,54 @@ const serverNodeArgs = () => process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filt
  */
 export const SERVER_NODE_FLAGS = ['--max-semi-space-size=32', '--heap-growing-percent=50'];
 
+/** The core servers are moved to (`--pin`), or null. */
+let pinnedServerCore: number | null = null;
+
+/**
+ * `--pin`: every server (Parley's and the ceiling) on the machine's last core, this generator and
+ * the simulator (which inherits it) on the others. Comparing two versions of the server is then
+ * not blurred by which processes happened to share a core; the default figures stay unpinned.
+ */
+export function pinLoadGenerator(): void {
+  const cores = os.availableParallelism();
+  if (cores < 2) throw new Error('--pin needs at least 2 cores.');
+  execFileSync('taskset', ['-a', '-p', '-c', `0-${cores - 2}`, String(process.pid)], { stdio: 'ignore' });
+  pinnedServerCore = cores - 1;
+}
+
+/** Moves a server and all its threads to the server core when `--pin` is on (threads it starts later follow). */
+async function pinned(server: Promise<ChildServer>): Promise<ChildServer> {
+  const started = await server;
+  if (pinnedServerCore !== null)
+    execFileSync('taskset', ['-a', '-p', '-c', String(pinnedServerCore), String(started.pid)], {
+      stdio: 'ignore',
+    });
+  return started;
+}
+
 /** The production server (`node apps/server/dist/main.js`, built by `npm run build`), started like `npm start`. */
 export function startParleyProcess(env: Record<string, string>, label = 'Parley'): Promise<ChildServer> {
-  return startChild(
-    process.execPath,
-    [...SERVER_NODE_FLAGS, ...serverNodeArgs(), path.join(repoRoot, 'apps/server/dist/main.js')],
-    { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'warn', HOST: '127.0.0.1', PORT: '0', ...env },
-    /Parley is running: open http:\/\/[^:]+:(\d+)/,
-    label,
+  return pinned(
+    startChild(
+      process.execPath,
+      [...SERVER_NODE_FLAGS, ...serverNodeArgs(), path.join(repoRoot, 'apps/server/dist/main.js')],
+      { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'warn', HOST: '127.0.0.1', PORT: '0', ...env },
+      /Parley is running: open http:\/\/[^:]+:(\d+)/,
+      label,
+    ),
   );
 }
 
 /** The bare ceiling server (bench/ceilingServer.ts, run through tsx). */
 export function startCeilingProcess(env: Record<string, string>): Promise<ChildServer> {
-  return startChild(
-    process.execPath,
-    [...serverNodeArgs(), '--import', 'tsx', path.join(repoRoot, 'bench/ceilingServer.ts')],
-    { ...process.env, PORT: '0', ...env },
-    /READY (\d+)/,
-    'ceiling server',
+  return pinned(
+    startChild(
+      process.execPath,
+      [...serverNodeArgs(), '--import', 'tsx', path.join(repoRoot, 'bench/ceilingServer.ts')],
+      { ...process.env, PORT: '0', ...env },
+      /READY (\d+)/,
+      'ceiling server',
+    ),
   );
 }
 

@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { createServer, request, type Server } from 'node:http';
+import { Agent, createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import type { InboxRecord } from '@parley/flow';
@@ -228,7 +228,7 @@ describe('createWebhookHandler over real HTTP', () => {
     expect(inbox.rows).toHaveLength(1);
   });
 
-  it('413 upfront when Content-Length is over the cap', async () => {
+  it('413 when Content-Length is over the cap, even for a body that never comes (after a short wait)', async () => {
     const { url, inbox } = await start({ maxBodyBytes: 1024 });
     const result = await rawRequest(
       url,
@@ -236,6 +236,35 @@ describe('createWebhookHandler over real HTTP', () => {
       (req) => req.write('{'),
     );
     expect(result.status).toBe(413);
+    expect(inbox.rows).toEqual([]);
+  });
+
+  it('413 reaches a client that sends its whole declared body: the body is drained, not reset', async () => {
+    const { url, inbox } = await start({ maxBodyBytes: 1024 * 1024 });
+    // Bigger than the loopback socket buffers: a server that hung up after answering would leave
+    // the client writing into a reset connection (and, on a busy machine, losing the 413 to it).
+    const big = Buffer.alloc(12 * 1024 * 1024, 0x20);
+    const headers = { 'content-type': 'application/json', 'x-hub-signature-256': signBody(big, SECRET) };
+    const agent = new Agent({ keepAlive: false });
+    const results = [];
+    for (let i = 0; i < 3; i += 1)
+      results.push(
+        await new Promise<{ status?: number; error?: string }>((resolve) => {
+          const outcome: { status?: number; error?: string } = {};
+          const req = request(url, { method: 'POST', headers, agent }, (res) => {
+            outcome.status = res.statusCode;
+            res.resume();
+          });
+          req.on('error', (error: NodeJS.ErrnoException) => (outcome.error = error.code ?? error.message));
+          req.on('close', () => resolve(outcome));
+          req.end(big);
+        }),
+      );
+    agent.destroy();
+    expect(results).toEqual(Array(3).fill({ status: 413 }));
+    // A wrong content type is refused the same way.
+    const typed = await fetch(url, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: big });
+    expect(typed.status).toBe(415);
     expect(inbox.rows).toEqual([]);
   });
 

@@ -66,6 +66,37 @@ function refuseAndClose(req: IncomingMessage, res: ServerResponse, status: numbe
   res.once('finish', () => req.destroy());
 }
 
+/** A refused body of a declared size up to this is read and dropped before the answer… */
+const DRAIN_REFUSED_MAX_BYTES = 16 * 1024 * 1024;
+/** …for at most this long (a client may wait for the answer before it sends the body). */
+const DRAIN_REFUSED_MS = 2_000;
+
+/**
+ * Refuses a request before reading its body. Answering and hanging up with the client's bytes
+ * unread makes the kernel answer them with a reset, which can reach the client before our status
+ * does: it then sees a broken connection (EPIPE, ECONNRESET) instead of a 413 or 415. So a body of
+ * a declared size up to DRAIN_REFUSED_MAX_BYTES is read and dropped first, then answered; one that
+ * has not arrived within DRAIN_REFUSED_MS, or a bigger one, is answered and cut off at once.
+ */
+function refuseDraining(req: IncomingMessage, res: ServerResponse, status: number, body: string): void {
+  const declared = Number(req.headers['content-length']);
+  if (!Number.isFinite(declared) || declared > DRAIN_REFUSED_MAX_BYTES) {
+    refuseAndClose(req, res, status, body);
+    return;
+  }
+  let answered = false;
+  const answer = () => {
+    if (answered) return;
+    answered = true;
+    clearTimeout(timer);
+    refuseAndClose(req, res, status, body);
+  };
+  const timer = setTimeout(answer, DRAIN_REFUSED_MS);
+  req.once('end', answer);
+  req.once('error', () => clearTimeout(timer));
+  req.resume();
+}
+
 function isJsonContentType(header: string | undefined): boolean {
   if (header === undefined) return false;
   return header.split(';')[0]?.trim().toLowerCase() === 'application/json';
@@ -96,13 +127,13 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookReq
   async function handlePost(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (!isJsonContentType(req.headers['content-type'])) {
       log.warn({ reason: 'content_type' }, 'webhook refused: not application/json');
-      refuseAndClose(req, res, 415, 'Unsupported Media Type');
+      refuseDraining(req, res, 415, 'Unsupported Media Type');
       return;
     }
     const declared = Number(req.headers['content-length']);
     if (Number.isFinite(declared) && declared > maxBytes) {
       log.warn({ reason: 'too_large', bytes: declared }, 'webhook refused: body over the size cap');
-      refuseAndClose(req, res, 413, 'Payload Too Large');
+      refuseDraining(req, res, 413, 'Payload Too Large');
       return;
     }
     let raw = preReadBody(req);

@@ -1,7 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { temporaryPathFor } from './AtomicJsonFile.js';
 import { handedOrOwnThread, type FileThread } from './FileThread.js';
+import { parseNdjsonLines, readTextIfExists } from './ndjson.js';
 
 /** One line of the inbox journal: a whole stored row, or the hash of an id that is done. */
 export type JournalLine = { t: 'row'; r: Record<string, unknown> } | { t: 'done'; h: string; at: number };
@@ -43,23 +43,8 @@ export class InboxJournal {
 
   /** Reads every line; a torn last line (a crash mid-append, never acknowledged) is skipped. */
   async readAll(): Promise<JournalLine[]> {
-    let text: string;
-    try {
-      text = await readFile(this.path, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw error;
-    }
-    const lines: JournalLine[] = [];
-    for (const line of text.split('\n')) {
-      if (!line) continue;
-      try {
-        lines.push(JSON.parse(line) as JournalLine);
-      } catch {
-        // Only the tail can be torn; the lines before it were fsync'd and acknowledged.
-      }
-    }
-    return lines;
+    // Only the tail can be torn; the lines before it were fsync'd and acknowledged.
+    return parseNdjsonLines<JournalLine>(await readTextIfExists(this.path));
   }
 
   append(lines: JournalLine[]): Promise<void> {

@@ -1,10 +1,11 @@
-import { appendFile, mkdir, open, readFile } from 'node:fs/promises';
+import { appendFile, mkdir, open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Low } from 'lowdb';
 import type { FlowVersionRecord } from '@parley/flow';
 import type { ApiTokenRecord, AuditEntry, BotRecord, SessionRecord, UserRecord } from '../records.js';
 import { AtomicJsonFile } from './AtomicJsonFile.js';
 import { hashId } from './conversationDocument.js';
+import { parseNdjsonLines, readTextIfExists } from './ndjson.js';
 
 interface Collections {
   bots: Low<{ bots: BotRecord[] }>;
@@ -113,24 +114,11 @@ export class LowdbCollections {
   }
 
   async #readAudit(): Promise<AuditEntry[]> {
-    let text = '';
-    try {
-      text = await readFile(join(this.#dataDir, 'audit.ndjson'), 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    }
+    const path = join(this.#dataDir, 'audit.ndjson');
+    const text = await readTextIfExists(path);
     // A torn tail would glue the next appended line onto it: end it first.
-    if (text && !text.endsWith('\n')) await appendFile(join(this.#dataDir, 'audit.ndjson'), '\n');
-    const entries: AuditEntry[] = [];
-    for (const line of text.split('\n')) {
-      if (!line) continue;
-      try {
-        entries.push(JSON.parse(line) as AuditEntry);
-      } catch {
-        // A torn last line from a crash mid-append: it was never acknowledged.
-      }
-    }
-    return entries;
+    if (text && !text.endsWith('\n')) await appendFile(path, '\n');
+    return parseNdjsonLines<AuditEntry>(text);
   }
 
   async drain(): Promise<void> {

@@ -1,7 +1,8 @@
-import { appendFile, mkdir, open, readFile, unlink } from 'node:fs/promises';
+import { appendFile, mkdir, open, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { writeFileAtomic } from './AtomicJsonFile.js';
 import { transcriptOverflowPath, type StoredRecord } from './conversationDocument.js';
+import { parseNdjsonLines, readTextIfExists } from './ndjson.js';
 
 /**
  * The transcript entries that no longer fit in their conversation document, one NDJSON file per
@@ -42,23 +43,9 @@ export class TranscriptOverflowFiles {
 
   /** The entries of a conversation; a torn tail line is skipped, duplicates are kept. */
   async read(id: string): Promise<StoredRecord[]> {
-    let text: string;
-    try {
-      text = await readFile(transcriptOverflowPath(this.#dataDir, id), 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw error;
-    }
-    const entries: StoredRecord[] = [];
-    for (const line of text.split('\n')) {
-      if (!line) continue;
-      try {
-        entries.push(JSON.parse(line) as StoredRecord);
-      } catch {
-        // A crash mid-append: the entries are still in the document, which was not rewritten.
-      }
-    }
-    return entries;
+    // A line torn by a crash mid-append is skipped: its entries are still in the document, which
+    // was not rewritten.
+    return parseNdjsonLines<StoredRecord>(await readTextIfExists(transcriptOverflowPath(this.#dataDir, id)));
   }
 
   /** Replaces the file (deletes it when `entries` is empty). */

@@ -60,7 +60,7 @@ if ('skip' in probe) {
       await client.connect();
       const { rows } = await client.query(`SELECT version FROM "${schema}".parley_migrations`);
       await client.end();
-      expect(rows).toEqual([{ version: 1 }]);
+      expect(rows).toEqual([{ version: 1 }, { version: 2 }]);
     });
 
     it('never gives one conversation to two instances claiming at the same time', async () => {
@@ -88,6 +88,27 @@ if ('skip' in probe) {
       expect(seen.size).toBe(rows.length);
       for (const set of owners.values()) expect(set.size).toBe(1);
       expect(new Set([...owners.values()].map((set) => [...set][0])).size).toBeGreaterThan(1);
+    });
+
+    it('claims a conversation behind a long backlog of one another instance holds', async () => {
+      const [a, b] = stores as [Store, Store];
+      // The claim walks due rows in arrival order and stops after a window of them: rows of a
+      // conversation leased elsewhere must not use up that window.
+      await a.appendInbox([makeInbox('busy', 'busy-0', 'x', 5_000)]);
+      expect(await a.claimInbox('HOLDER', 6_000, 60_000, 1)).toHaveLength(1);
+      await a.appendInbox(
+        Array.from({ length: 300 }, (_, n) => makeInbox('busy', `busy-${n + 1}`, 'x', 5_001 + n)),
+      );
+      await a.appendInbox([makeInbox('idle', 'idle-0', 'x', 9_000)]);
+      const claimed = await b.claimInbox('OTHER', 6_000, 60_000, 4);
+      expect(claimed.map((row) => row.id)).toEqual(['idle-0']);
+      // The holder itself takes its conversation's next rows, oldest first.
+      const next = await a.claimInbox('HOLDER', 6_000, 60_000, 4);
+      expect(next.map((row) => row.id)).toEqual(['busy-1', 'busy-2', 'busy-3', 'busy-4']);
+      await a.releaseInboxClaims('HOLDER');
+      await b.releaseInboxClaims('OTHER');
+      const rest = await a.claimInbox('CLEANUP', 6_000, 60_000, 1_000);
+      await a.markInboxDone([...claimed, ...next, ...rest].map((row) => row.id));
     });
 
     it('renews and releases leases while rows are claimed and marked done, without a deadlock', async () => {

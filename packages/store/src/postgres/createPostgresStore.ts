@@ -364,17 +364,20 @@ class PostgresStore extends PostgresCatalog implements Store {
 
   // ── outbox ───────────────────────────────────────────────────────────────────
   async claimOutbox(owner: string, now: number, leaseUntil: number, limit: number): Promise<OutboxRecord[]> {
-    // Only each conversation's lowest unsent row is a candidate; `o.status = 'pending'` is
-    // re-checked on the locked row, so a row another instance just took is skipped.
+    // Only each conversation's lowest unsent row is a candidate: a due pending row with no
+    // unsent row before it. Pending rows are walked in due order (an index scan that stops at the
+    // limit and marks the dead entries it passes, so a busy queue stays cheap to claim from
+    // between vacuums); `o.status = 'pending'` is re-checked on the locked row, so a row another
+    // instance just took is skipped.
     const { rows } = await this.#pool.query<Data>(
       prepared(
         `UPDATE outbox o SET status = 'sending', lease_owner = $1, lease_until = $3, updated_at = $2,
          data = o.data || jsonb_build_object('status', 'sending', 'updatedAt', $2::bigint)
        WHERE o.id IN (
          SELECT c.id FROM outbox c
-         JOIN (SELECT DISTINCT ON (conversation_id) id FROM outbox WHERE status IN ('pending', 'sending')
-               ORDER BY conversation_id, seq) h ON h.id = c.id
          WHERE c.status = 'pending' AND c.next_attempt_at <= $2
+           AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.conversation_id = c.conversation_id
+                           AND e.seq < c.seq AND e.status IN ('pending', 'sending'))
          ORDER BY c.next_attempt_at LIMIT $4
          FOR UPDATE OF c SKIP LOCKED)
        AND o.status = 'pending'

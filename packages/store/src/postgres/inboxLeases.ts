@@ -16,14 +16,22 @@ export async function claimInboxRows(
   // One statement (one round trip, one implicit transaction): pick the oldest conversations
   // with due rows, lease them (in id order, so two instances never wait on each other in a
   // cycle; a live lease of another owner is kept), then lease their pending rows.
+  // The due rows are walked in arrival order and the walk stops after `window` of them: an index
+  // scan with a limit, which marks the dead entries it passes (rows done since the last vacuum),
+  // so the next claim skips them. Reading every pending row instead (a bitmap scan) visited every
+  // dead entry on every claim: 18 ms a claim in the two-instance benchmark, 1-2 ms now.
+  const window = Math.max(limit * 4, 64);
   const { rows } = await db.run<InboxRow & { first: string }>(
     prepared(
-      `WITH candidates AS (
-       SELECT i.conversation_id, min(i.arrival) AS first
-       FROM inbox i LEFT JOIN conversation_leases l ON l.conversation_id = i.conversation_id
+      `WITH due AS (
+       SELECT i.conversation_id, i.arrival FROM inbox i
        WHERE i.status = 'pending' AND (i.lease_until IS NULL OR i.lease_until <= $2)
-         AND (l.conversation_id IS NULL OR l.owner = $1 OR l.lease_until <= $2)
-       GROUP BY i.conversation_id ORDER BY first LIMIT $4),
+         AND NOT EXISTS (SELECT 1 FROM conversation_leases l
+                         WHERE l.conversation_id = i.conversation_id AND l.owner <> $1 AND l.lease_until > $2)
+       ORDER BY i.arrival LIMIT $5),
+     candidates AS (
+       SELECT conversation_id, min(arrival) AS first FROM due
+       GROUP BY conversation_id ORDER BY first LIMIT $4),
      acquired AS (
        INSERT INTO conversation_leases (conversation_id, owner, lease_until)
        SELECT conversation_id, $1, $3 FROM candidates ORDER BY conversation_id
@@ -39,7 +47,7 @@ export async function claimInboxRows(
          ORDER BY arrival LIMIT $4 FOR UPDATE SKIP LOCKED)
        RETURNING id, conversation_id, received_at, status, attempts, event, arrival)
      SELECT claimed.*, candidates.first FROM claimed JOIN candidates USING (conversation_id)`,
-      [owner, now, leaseUntil, limit],
+      [owner, now, leaseUntil, limit, window],
     ),
   );
   return rows

@@ -165,12 +165,18 @@ export async function startParley(config: Config, options: StartOptions): Promis
       log: engineLogger(log),
     });
 
+    // On PostgreSQL a claim scans the pending rows and, with several instances, every instance
+    // claims on every wake-up: claims then cost more than the rows they bring. A few milliseconds
+    // between claims gather the wake-ups of a busy moment into one claim. lowdb claims from
+    // in-memory heaps and needs no gap.
+    const claimGapMs = config.claimGapMs ?? (created.kind === 'postgres' ? 5 : 0);
     const dispatcher = createDispatcher({
       store,
       graph: (phoneNumberId) => graphClients.get(phoneNumberId),
       owner,
       clock: () => clock.now(),
       rate: { perNumberPerSecond: config.outboxRatePerSecond },
+      claimGapMs,
       ambiguousGraceMs: config.outboxAmbiguousGraceMs,
       log,
       onCredentialsError: (phoneNumberId, error) => {
@@ -207,6 +213,7 @@ export async function startParley(config: Config, options: StartOptions): Promis
       clock,
       log,
       maxInFlight: inboxGovernor.limit,
+      claimGapMs,
       applyStatuses: async (events) => {
         await dispatcher.applyStatuses(events);
       },

@@ -17,16 +17,14 @@ const booleanFlag = (fallback: boolean) =>
       .optional()
       .transform((v) => (v === undefined ? fallback : v === 'true' || v === '1' || v === 'yes')),
   );
+const wholeNumber = (min: number, max: number) =>
+  z.coerce
+    .number({ error: 'Use a whole number' })
+    .int({ error: 'Use a whole number' })
+    .min(min, { error: `Use a number from ${min} to ${max}` })
+    .max(max, { error: `Use a number from ${min} to ${max}` });
 const integer = (fallback: number, min: number, max: number) =>
-  z.preprocess(
-    emptyToUndefined,
-    z.coerce
-      .number({ error: 'Use a whole number' })
-      .int({ error: 'Use a whole number' })
-      .min(min, { error: `Use a number from ${min} to ${max}` })
-      .max(max, { error: `Use a number from ${min} to ${max}` })
-      .default(fallback),
-  );
+  z.preprocess(emptyToUndefined, wholeNumber(min, max).default(fallback));
 const commaList = z.preprocess(
   emptyToUndefined,
   z
@@ -133,6 +131,7 @@ export const envSchema = z.object({
   HTTP_ALLOW_HOSTS: commaList,
   OUTBOX_RATE_PER_SECOND: integer(80, 1, 1000),
   OUTBOX_AMBIGUOUS_GRACE_SECONDS: integer(60, 1, 3600),
+  CLAIM_GAP_MS: z.preprocess(emptyToUndefined, wholeNumber(0, 1000).optional()),
   SANDBOX_PHONE_NUMBER_ID: z.preprocess(
     emptyToUndefined,
     z.string().regex(/^\d+$/, { error: 'Use digits only' }).default('100000000000001'),
@@ -178,6 +177,8 @@ export interface Config {
   outboxRatePerSecond: number;
   /** How long a send whose outcome is unknown (a crash or a dropped connection after the request left) waits for its status webhook before it is sent again. */
   outboxAmbiguousGraceMs: number;
+  /** Least time between two claims of the inbox and of the outbox; unset: the store's default. */
+  claimGapMs: number | undefined;
   forwardWebhook: { url: string; secret: string | undefined } | undefined;
   ownerEmail: string;
   login: { maxFailures: number; windowMs: number };
@@ -274,6 +275,7 @@ export function loadConfig(
     http: { allowPrivate: e.HTTP_ALLOW_PRIVATE, allowHosts: e.HTTP_ALLOW_HOSTS },
     outboxRatePerSecond: e.OUTBOX_RATE_PER_SECOND,
     outboxAmbiguousGraceMs: e.OUTBOX_AMBIGUOUS_GRACE_SECONDS * 1000,
+    claimGapMs: e.CLAIM_GAP_MS,
     forwardWebhook: e.FORWARD_WEBHOOK_URL
       ? { url: e.FORWARD_WEBHOOK_URL, secret: e.FORWARD_WEBHOOK_SECRET }
       : undefined,

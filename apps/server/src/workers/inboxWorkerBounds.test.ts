@@ -70,4 +70,52 @@ describe('inbox worker bounds', () => {
       await worker.stop();
     }
   });
+
+  it('with claimGapMs, rows woken for inside the gap come in one claim', async () => {
+    const store = useStore();
+    let claims = 0;
+    const counted = new Proxy(store, {
+      get(target, property) {
+        if (property === 'claimInbox')
+          return (...args: Parameters<typeof store.claimInbox>) => {
+            claims += 1;
+            return target.claimInbox(...args);
+          };
+        const value: unknown = Reflect.get(target, property, target);
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const { engine, stats, releaseAll } = gatedEngine();
+    const worker = createInboxWorker({
+      store: counted,
+      engine,
+      queue: createKeyedSerialQueue(),
+      owner: 'gapped',
+      clock: { now: () => Date.now() },
+      log: { warn: () => undefined, error: () => undefined },
+      applyStatuses: async () => undefined,
+      claimGapMs: 500,
+      pollMs: 60_000,
+    });
+    worker.start();
+    try {
+      await sleep(20);
+      const before = claims;
+      for (let i = 0; i < 10; i += 1) {
+        await store.appendInbox([inboxRow(1_000 + i)]);
+        worker.wake();
+        await sleep(5);
+      }
+      for (let round = 0; round < 100 && stats().handled < 10; round += 1) {
+        releaseAll();
+        await sleep(20);
+      }
+      expect(stats().handled).toBe(10);
+      // Without the gap each wake-up claims on its own (up to ten claims).
+      expect(claims - before).toBeLessThanOrEqual(2);
+    } finally {
+      releaseAll();
+      await worker.stop();
+    }
+  });
 });

@@ -74,6 +74,8 @@ export interface DispatcherOptions {
   ambiguousGraceMs?: number;
   /** Longest sleep of the loop when nothing is due. @default 1000 */
   idleMs?: number;
+  /** Least time between two claims (see `createTickLoop`'s `minGapMs`). @default 0 */
+  claimGapMs?: number;
   /** Quote the inbound message (`inReplyTo`) in each reply. @default false */
   quoteReplies?: boolean;
   log?: Logger;
@@ -373,6 +375,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       };
     },
     idleMs,
+    minGapMs: options.claimGapMs,
     clock,
     log,
   });

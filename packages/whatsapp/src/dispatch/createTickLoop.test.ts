@@ -28,6 +28,31 @@ describe('createTickLoop', () => {
     expect(ticks).toBe(after);
   });
 
+  it('with minGapMs, wake-ups inside the gap are served by one tick after it', async () => {
+    const starts: number[] = [];
+    const loop = createTickLoop({
+      tick: async () => {
+        starts.push(Date.now());
+        return { busy: false, nextDueAt: null };
+      },
+      idleMs: 10_000,
+      minGapMs: 300,
+      clock: Date.now,
+      log: silentLogger,
+    });
+    loop.start();
+    await wait(20);
+    for (let i = 0; i < 10; i += 1) {
+      loop.wake();
+      await wait(5);
+    }
+    await wait(450);
+    await loop.stop();
+    // The first tick at start, one for all ten wake-ups (without the gap: up to ten more).
+    expect(starts).toHaveLength(2);
+    expect(starts[1]! - starts[0]!).toBeGreaterThanOrEqual(295);
+  });
+
   it('a wake() that arrives during a tick is not lost', async () => {
     let ticks = 0;
     const ref: { loop?: ReturnType<typeof createTickLoop> } = {};

@@ -25,9 +25,16 @@ export interface TickLoop {
 export function createTickLoop(options: {
   tick: () => Promise<TickOutcome>;
   idleMs: number;
+  /**
+   * Least time from one tick's start to the next one's, however often it is woken: work that
+   * arrives meanwhile is taken by one claim instead of many (a claim scans what is pending, so
+   * on a shared database claims per second cost more than claimed rows). @default 0
+   */
+  minGapMs?: number;
   clock: Clock;
   log: Logger;
 }): TickLoop {
+  const minGapMs = options.minGapMs ?? 0;
   let running = false;
   let loop: Promise<void> | null = null;
   let wakeUp: (() => void) | null = null;
@@ -46,7 +53,13 @@ export function createTickLoop(options: {
     });
 
   async function run(): Promise<void> {
+    let lastStart = -Infinity;
     while (running) {
+      // Not cut short by wake(): the gap is what lets wake-ups pile up into one tick.
+      const gap = lastStart + minGapMs - options.clock();
+      if (gap > 0) await new Promise<void>((resolve) => setTimeout(resolve, gap));
+      if (!running) break;
+      lastStart = options.clock();
       wakeRequested = false;
       let outcome: TickOutcome | null = null;
       try {

@@ -1,5 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { createWriteStream, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
 
@@ -104,11 +104,19 @@ export async function startChild(
       reject(new Error(`${label} exited with ${code}:\n${output.slice(-2000)}`));
     });
   });
-  // Keep draining the pipes so the child never blocks on a full buffer.
+  // Keep draining the pipes so the child never blocks on a full buffer; BENCH_CHILD_LOG=dir keeps
+  // what each child prints (with BENCH_SERVER_NODE_ARGS=--trace-gc, for instance).
   child.stdout!.removeAllListeners('data');
   child.stderr!.removeAllListeners('data');
-  child.stdout!.resume();
-  child.stderr!.resume();
+  const logDir = process.env.BENCH_CHILD_LOG;
+  if (logDir) {
+    const file = createWriteStream(path.join(logDir, `${label.replace(/\W+/g, '-')}.${child.pid}.log`));
+    child.stdout!.pipe(file);
+    child.stderr!.pipe(file);
+  } else {
+    child.stdout!.resume();
+    child.stderr!.resume();
+  }
   child.removeAllListeners('exit');
   const url = `http://127.0.0.1:${port}`;
   return {

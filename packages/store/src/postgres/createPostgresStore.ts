@@ -8,7 +8,6 @@ import type {
   TimerRecord,
   TranscriptEntry,
 } from '@parley/flow';
-import { applyOutboxPatch } from '../applyOutboxPatch.js';
 import type { Cipher } from '../crypto/createCipher.js';
 import { createFieldCodec } from '../crypto/FieldCodec.js';
 import type { BotRecord } from '../records.js';
@@ -22,12 +21,12 @@ import {
   INBOX_CHANNEL,
   type InboxNotifications,
 } from './createInboxNotifications.js';
-import { outboxPatchesStatement, outboxPatchStatement, type OutboxUpdate } from './outboxPatchStatement.js';
 import { claimInboxRows, releaseInboxLeases, renewInboxLeases } from './inboxLeases.js';
 import { migrate, quoteSchema } from './migrate.js';
 import { migrations } from './migrations.js';
 import { PostgresCatalog } from './PostgresCatalog.js';
 import { Pool, PostgresDb, prepared } from './PostgresDb.js';
+import { PostgresOutbox } from './PostgresOutbox.js';
 import { eraseContactRows, exportContactRows, purgeRows } from './postgresPrivacy.js';
 
 /** Options of the PostgreSQL store. */
@@ -59,6 +58,7 @@ class PostgresStore extends PostgresCatalog implements Store {
   readonly #clock: StoreClock;
   readonly #log: StoreLogger;
   readonly #notifications: InboxNotifications;
+  readonly #outbox: PostgresOutbox;
   #open = false;
 
   // The per-event statements, grouped: under load every event makes the same few point reads and
@@ -73,16 +73,6 @@ class PostgresStore extends PostgresCatalog implements Store {
     this.db.pool,
     'SELECT id AS key, data FROM contacts WHERE id = ANY($1::text[])',
     (data) => this.db.openContact(data),
-  );
-  readonly #getOutbox = batchedRead(
-    this.db.pool,
-    'SELECT id AS key, data FROM outbox WHERE id = ANY($1::text[])',
-    (data) => this.db.openOutbox(data),
-  );
-  readonly #findOutboxByWamid = batchedRead(
-    this.db.pool,
-    'SELECT wamid AS key, data FROM outbox WHERE wamid = ANY($1::text[])',
-    (data) => this.db.openOutbox(data),
   );
   readonly #getBotByPhoneNumberId = batchedRead(
     this.db.pool,
@@ -131,32 +121,6 @@ class PostgresStore extends PostgresCatalog implements Store {
     },
     runOne: async (unit) => (await this.#commitUnits([unit]))[0]!,
   });
-  // Concurrent outcome and status writes (different rows) share one prepared UPDATE; a row twice
-  // waits for the next batch (a statement updates a row once). Rows are locked in id order, so two
-  // instances' batches do not deadlock on each other.
-  readonly #updateOutbox = createCoalescer<OutboxUpdate, Record<string, unknown> | null>(
-    async (updates) => {
-      if (updates.length === 1) return [await this.#updateOutboxOne(updates[0]!)];
-      const { rows } = await this.db.run<Data & { k: string }>(outboxPatchesStatement(updates));
-      const byIndex = new Map(rows.map((row) => [Number(row.k) - 1, row.data]));
-      return updates.map((_, i) => byIndex.get(i) ?? null);
-    },
-    {
-      maxBatch: 200,
-      canJoin: (batch, update) => !batch.some((other) => other.id === update.id),
-      runOne: (update) => this.#updateOutboxOne(update),
-    },
-  );
-
-  // Transcript entries written with concurrent status updates share one INSERT (as the
-  // dispatcher's own batched writes do).
-  readonly #insertTranscript = createCoalescer<TranscriptEntry[], void>(
-    async (lists) => {
-      await this.db.insertTranscript(this.#pool, lists.flat());
-      return lists.map(() => undefined);
-    },
-    { maxBatch: 200 },
-  );
 
   constructor(options: PostgresStoreOptions) {
     const schema = options.schema ?? 'public';
@@ -175,6 +139,7 @@ class PostgresStore extends PostgresCatalog implements Store {
     this.#schema = schema;
     this.#clock = options.clock ?? systemClock;
     this.#log = options.log ?? silentLogger;
+    this.#outbox = new PostgresOutbox(this.db, this.#clock);
     this.#notifications = createInboxNotifications({
       connectionString: options.connectionString,
       schema,
@@ -363,115 +328,26 @@ class PostgresStore extends PostgresCatalog implements Store {
   }
 
   // ── outbox ───────────────────────────────────────────────────────────────────
-  async claimOutbox(owner: string, now: number, leaseUntil: number, limit: number): Promise<OutboxRecord[]> {
-    // Only each conversation's lowest unsent row is a candidate: a due pending row with no
-    // unsent row before it. Pending rows are walked in due order (an index scan that stops at the
-    // limit and marks the dead entries it passes, so a busy queue stays cheap to claim from
-    // between vacuums); `o.status = 'pending'` is re-checked on the locked row, so a row another
-    // instance just took is skipped.
-    const { rows } = await this.#pool.query<Data>(
-      prepared(
-        `UPDATE outbox o SET status = 'sending', lease_owner = $1, lease_until = $3, updated_at = $2,
-         data = o.data || jsonb_build_object('status', 'sending', 'updatedAt', $2::bigint)
-       WHERE o.id IN (
-         SELECT c.id FROM outbox c
-         WHERE c.status = 'pending' AND c.next_attempt_at <= $2
-           AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.conversation_id = c.conversation_id
-                           AND e.seq < c.seq AND e.status IN ('pending', 'sending'))
-         ORDER BY c.next_attempt_at LIMIT $4
-         FOR UPDATE OF c SKIP LOCKED)
-       AND o.status = 'pending'
-       RETURNING o.data`,
-        [owner, now, leaseUntil, limit],
-      ),
-    );
-    return rows.map((row) => this.db.openOutbox(row.data)).sort((a, b) => a.nextAttemptAt - b.nextAttemptAt);
+  claimOutbox(owner: string, now: number, leaseUntil: number, limit: number): Promise<OutboxRecord[]> {
+    return this.#outbox.claim(owner, now, leaseUntil, limit);
   }
-
-  async updateOutbox(
-    id: string,
-    patch: OutboxPatch,
-    transcript?: TranscriptEntry[],
-  ): Promise<OutboxRecord | null> {
-    const row = await this.#updateOutboxRow(id, patch);
-    // After the update, as a separate write: the entries only describe it (a status webhook),
-    // and the insert is shared with other updates' entries.
-    if (row && transcript && transcript.length > 0) await this.#insertTranscript(transcript);
-    return row;
+  updateOutbox(id: string, patch: OutboxPatch, transcript?: TranscriptEntry[]): Promise<OutboxRecord | null> {
+    return this.#outbox.update(id, patch, transcript);
   }
-
-  async #updateOutboxRow(id: string, patch: OutboxPatch): Promise<OutboxRecord | null> {
-    const now = this.#clock.now();
-    // A sealed lastError needs the record decrypted and sealed again: read, patch, write.
-    if (patch.lastError !== undefined && this.db.codec.contentEncryption) {
-      return this.db.tx(async (client) => {
-        const { rows } = await client.query<Data & { status: string; lease_owner: string | null }>(
-          'SELECT data, status, lease_owner FROM outbox WHERE id = $1 FOR UPDATE',
-          [id],
-        );
-        if (!rows[0]) return null;
-        const claim = rows[0];
-        if (
-          patch.claimedBy !== undefined &&
-          (claim.status !== 'sending' || claim.lease_owner !== patch.claimedBy)
-        )
-          return null;
-        const row = applyOutboxPatch(this.db.openOutbox(rows[0].data), patch, now);
-        await client.query(
-          `UPDATE outbox SET status = $2, next_attempt_at = $3, wamid = $4, updated_at = $5, data = $6, lease_owner = NULL, lease_until = NULL
-           WHERE id = $1`,
-          [id, row.status, row.nextAttemptAt, row.wamid ?? null, row.updatedAt, this.db.sealOutbox(row)],
-        );
-        return row;
-      });
-    }
-    // Otherwise one UPDATE (shared with concurrent ones): the plain fields merge into the JSON,
-    // the status is computed in SQL.
-    const data = await this.#updateOutbox({ id, patch, now });
-    return data ? this.db.openOutbox(data) : null;
-  }
-
-  async #updateOutboxOne({ id, patch, now }: OutboxUpdate): Promise<Record<string, unknown> | null> {
-    const { text, values } = outboxPatchStatement(id, patch, now);
-    // Prepared: the text depends only on which fields the patch has (a few dozen shapes).
-    const { rows } = await this.db.run<Data>(prepared(text, values));
-    return rows[0]?.data ?? null;
-  }
-
   getOutbox(id: string): Promise<OutboxRecord | null> {
-    return this.#getOutbox(id);
+    return this.#outbox.get(id);
   }
-
   findOutboxByWamid(wamid: string): Promise<OutboxRecord | null> {
-    return this.#findOutboxByWamid(wamid);
+    return this.#outbox.findByWamid(wamid);
   }
-
-  async listOutbox(conversationId: string): Promise<OutboxRecord[]> {
-    const { rows } = await this.#pool.query<Data>(
-      'SELECT data FROM outbox WHERE conversation_id = $1 ORDER BY seq',
-      [conversationId],
-    );
-    return rows.map((row) => this.db.openOutbox(row.data));
+  listOutbox(conversationId: string): Promise<OutboxRecord[]> {
+    return this.#outbox.list(conversationId);
   }
-
-  async recoverExpiredOutbox(now: number): Promise<number> {
-    const result = await this.#pool.query(
-      prepared(
-        `UPDATE outbox SET status = 'pending', lease_owner = NULL, lease_until = NULL, updated_at = $1,
-         data = data || jsonb_build_object('status', 'pending', 'updatedAt', $1::bigint)
-       WHERE status = 'sending' AND lease_until <= $1`,
-        [now],
-      ),
-    );
-    return result.rowCount ?? 0;
+  recoverExpiredOutbox(now: number): Promise<number> {
+    return this.#outbox.recoverExpired(now);
   }
-
-  /** Rows not yet sent: `pending`, or `sending` with an unknown outcome. */
-  async countPendingOutbox(): Promise<number> {
-    const { rows } = await this.#pool.query<{ n: string }>(
-      `SELECT count(*) AS n FROM outbox WHERE status IN ('pending', 'sending')`,
-    );
-    return Number(rows[0]?.n ?? 0);
+  countPendingOutbox(): Promise<number> {
+    return this.#outbox.countPending();
   }
 
   // ── timers ───────────────────────────────────────────────────────────────────

@@ -48,6 +48,14 @@ export function describeConformanceMore(ctx: ConformanceContext): void {
       expect((await ctx.store.getFlowVersion('f', 1))?.document).toEqual({ a: 1 });
       expect((await ctx.store.getLatestFlowVersion('f'))?.version).toBe(2);
       expect((await ctx.store.listFlowVersions('f')).map((item) => item.version)).toEqual([1, 2]);
+      // A reader may be handed a shared, frozen record: changing it must fail or stay its own.
+      const read = await ctx.store.getLatestFlowVersion('f');
+      try {
+        (read!.document as { a: number }).a = 99;
+      } catch (error) {
+        expect(error).toBeInstanceOf(TypeError);
+      }
+      expect((await ctx.store.getLatestFlowVersion('f'))?.document).toEqual({ a: 2 });
       expect(await ctx.store.getFlowVersion('f', 3)).toBeNull();
       expect(await ctx.store.getLatestFlowVersion('other')).toBeNull();
       expect(await ctx.store.listFlowVersions('other')).toEqual([]);

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { copyPlain } from './copyPlain.js';
+import { copyPlain, deepFreeze } from './copyPlain.js';
 
 describe('copyPlain', () => {
   it('copies plain data as structuredClone does, sharing nothing', () => {
@@ -40,5 +40,18 @@ describe('copyPlain', () => {
     expect(copy.at).not.toBe(value.at);
     expect(copy.at.getTime()).toBe(5);
     expect(copy.tags).toStrictEqual(new Set(['a']));
+  });
+});
+
+describe('deepFreeze', () => {
+  it('freezes a value and everything in it, and returns it', () => {
+    const value = { flow: { nodes: [{ id: 'a', data: { text: 'hi' } }] }, n: 1 };
+    expect(deepFreeze(value)).toBe(value);
+    expect(() => {
+      value.flow.nodes[0]!.data.text = 'changed';
+    }).toThrow(TypeError);
+    expect(() => value.flow.nodes.push({ id: 'b', data: { text: '' } })).toThrow(TypeError);
+    expect(value.flow.nodes[0]!.data.text).toBe('hi');
+    expect(deepFreeze(null)).toBeNull();
   });
 });

@@ -1,10 +1,9 @@
 import { dirname, join } from 'node:path';
-import type { ContactRecord, ConversationRecord, OutboxRecord, TranscriptEntry } from '@parley/flow';
 import type { FieldCodec } from '../crypto/FieldCodec.js';
-import { aadFor, openFields, sealFields, sealedFieldsOf } from '../crypto/sealFields.js';
 import { AtomicJsonFile, parseJsonFile, temporaryPathFor } from './AtomicJsonFile.js';
 import { FileThreads, type FileJob } from './FileThread.js';
 import { DocumentJournal } from './DocumentJournal.js';
+import { RecordSealer } from './RecordSealer.js';
 import { TranscriptOverflowFiles } from './TranscriptOverflowFiles.js';
 import { applyRecord, type DocumentChange, type DocumentRecord } from './documentRecord.js';
 import {
@@ -12,7 +11,6 @@ import {
   emptyDocument,
   isEmptyDocument,
   type ConversationDocument,
-  type StoredRecord,
 } from './conversationDocument.js';
 
 /** Runs before a dirty document is written back: moves overflow out of it (see createLowdbStore). */
@@ -43,10 +41,9 @@ interface DocumentImage {
  * then deleted. One change at a time per document (a per-id promise chain, held until the change
  * is durable); different documents change in parallel.
  */
-export class LowdbDocuments {
+export class LowdbDocuments extends RecordSealer {
   readonly #dataDir: string;
   readonly #fsync: boolean;
-  readonly codec: FieldCodec;
   readonly journal: DocumentJournal<DocumentRecord>;
   /** Transcript entries that no longer fit in their documents. */
   readonly overflow: TranscriptOverflowFiles;
@@ -100,12 +97,12 @@ export class LowdbDocuments {
       threads?: FileThreads;
     },
   ) {
+    super(options.codec);
     this.#ownsThreads = !options.threads;
     this.#threads = options.threads ?? new FileThreads();
     this.#writeBehindMs = options.writeBehindMs ?? WRITE_BEHIND_MS;
     this.#dataDir = dataDir;
     this.#fsync = options.fsync;
-    this.codec = options.codec;
     this.#cacheSize = options.cacheSize ?? 1000;
     this.overflow = new TranscriptOverflowFiles(dataDir, { fsync: options.fsync });
     this.journal = new DocumentJournal(join(dataDir, 'journal'), {
@@ -386,57 +383,5 @@ export class LowdbDocuments {
       this.#evictable.delete(oldest.value);
       this.#cache.delete(oldest.value);
     }
-  }
-
-  // ── sealing: one place that knows which fields of which record are sensitive ──
-  sealConversation(record: ConversationRecord): StoredRecord {
-    return sealFields(
-      this.codec,
-      record,
-      sealedFieldsOf.conversation,
-      aadFor.conversation(record.id),
-    ) as StoredRecord;
-  }
-  openConversation(stored: StoredRecord | null): ConversationRecord | null {
-    return stored ? openFields<ConversationRecord>(this.codec, stored, aadFor.conversation(stored.id)) : null;
-  }
-  sealContact(record: ContactRecord): StoredRecord {
-    return sealFields(this.codec, record, sealedFieldsOf.contact, aadFor.contact(record.id)) as StoredRecord;
-  }
-  openContact(stored: StoredRecord | null): ContactRecord | null {
-    return stored ? openFields<ContactRecord>(this.codec, stored, aadFor.contact(stored.id)) : null;
-  }
-  sealTranscript(entry: TranscriptEntry): StoredRecord {
-    return sealFields(
-      this.codec,
-      entry,
-      sealedFieldsOf.transcript,
-      aadFor.transcript(entry.id),
-    ) as StoredRecord;
-  }
-  openTranscript(stored: StoredRecord): TranscriptEntry {
-    return openFields<TranscriptEntry>(this.codec, stored, aadFor.transcript(stored.id));
-  }
-  sealOutbox(row: OutboxRecord): StoredRecord {
-    return sealFields(this.codec, row, sealedFieldsOf.outbox, aadFor.outbox(row.id)) as StoredRecord;
-  }
-  /**
-   * The opened row for the indexes, cached per stored row: changes replace rows, never mutate
-   * them, so re-indexing a conversation with many rows opens (decrypts) only the changed ones.
-   * Read-only: callers get `openOutbox`.
-   */
-  openOutboxForIndex(stored: StoredRecord): OutboxRecord {
-    let opened = this.#opened.get(stored);
-    if (!opened) {
-      opened = this.openOutbox(stored);
-      this.#opened.set(stored, opened);
-    }
-    return opened;
-  }
-  readonly #opened = new WeakMap<StoredRecord, OutboxRecord>();
-
-  openOutbox(stored: StoredRecord): OutboxRecord {
-    const { leaseOwner: _owner, leaseUntil: _until, ...rest } = stored;
-    return openFields<OutboxRecord>(this.codec, rest, aadFor.outbox(stored.id));
   }
 }

@@ -1,0 +1,68 @@
+import type { ContactRecord, ConversationRecord, OutboxRecord, TranscriptEntry } from '@parley/flow';
+import type { FieldCodec } from '../crypto/FieldCodec.js';
+import { aadFor, openFields, sealFields, sealedFieldsOf } from '../crypto/sealFields.js';
+import type { StoredRecord } from './conversationDocument.js';
+
+/**
+ * The one place of the lowdb store that knows which fields of which record are sensitive: records
+ * are sealed (encrypted when content encryption is on) as they go into a document and opened as
+ * they come out, each bound to its id so a sealed field moved to another record does not open.
+ */
+export class RecordSealer {
+  readonly codec: FieldCodec;
+
+  constructor(codec: FieldCodec) {
+    this.codec = codec;
+  }
+
+  sealConversation(record: ConversationRecord): StoredRecord {
+    return sealFields(
+      this.codec,
+      record,
+      sealedFieldsOf.conversation,
+      aadFor.conversation(record.id),
+    ) as StoredRecord;
+  }
+  openConversation(stored: StoredRecord | null): ConversationRecord | null {
+    return stored ? openFields<ConversationRecord>(this.codec, stored, aadFor.conversation(stored.id)) : null;
+  }
+  sealContact(record: ContactRecord): StoredRecord {
+    return sealFields(this.codec, record, sealedFieldsOf.contact, aadFor.contact(record.id)) as StoredRecord;
+  }
+  openContact(stored: StoredRecord | null): ContactRecord | null {
+    return stored ? openFields<ContactRecord>(this.codec, stored, aadFor.contact(stored.id)) : null;
+  }
+  sealTranscript(entry: TranscriptEntry): StoredRecord {
+    return sealFields(
+      this.codec,
+      entry,
+      sealedFieldsOf.transcript,
+      aadFor.transcript(entry.id),
+    ) as StoredRecord;
+  }
+  openTranscript(stored: StoredRecord): TranscriptEntry {
+    return openFields<TranscriptEntry>(this.codec, stored, aadFor.transcript(stored.id));
+  }
+  sealOutbox(row: OutboxRecord): StoredRecord {
+    return sealFields(this.codec, row, sealedFieldsOf.outbox, aadFor.outbox(row.id)) as StoredRecord;
+  }
+  /**
+   * The opened row for the indexes, cached per stored row: changes replace rows, never mutate
+   * them, so re-indexing a conversation with many rows opens (decrypts) only the changed ones.
+   * Read-only: callers get `openOutbox`.
+   */
+  openOutboxForIndex(stored: StoredRecord): OutboxRecord {
+    let opened = this.#opened.get(stored);
+    if (!opened) {
+      opened = this.openOutbox(stored);
+      this.#opened.set(stored, opened);
+    }
+    return opened;
+  }
+  readonly #opened = new WeakMap<StoredRecord, OutboxRecord>();
+
+  openOutbox(stored: StoredRecord): OutboxRecord {
+    const { leaseOwner: _owner, leaseUntil: _until, ...rest } = stored;
+    return openFields<OutboxRecord>(this.codec, rest, aadFor.outbox(stored.id));
+  }
+}

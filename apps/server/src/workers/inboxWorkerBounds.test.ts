@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { EngineEvent } from '@parley/flow';
 import { createKeyedSerialQueue } from '@parley/runtime';
-import { createInboxWorker, type EventHandler } from './inboxWorker.js';
+import { createInboxWorker, type EventHandler, type InboxWorkerOptions } from './inboxWorker.js';
 import { emptyCommit, sleep, textInboxRow, useLowdbStore } from './inboxWorkerTestKit.js';
 
 function inboxRow(index: number) {
@@ -33,6 +33,21 @@ function gatedEngine() {
   };
 }
 
+/** A started worker with a real clock, a silent log and no status handling. */
+function startWorker(
+  options: Pick<InboxWorkerOptions, 'store' | 'engine' | 'owner' | 'pollMs' | 'maxInFlight' | 'claimGapMs'>,
+) {
+  const worker = createInboxWorker({
+    queue: createKeyedSerialQueue(),
+    clock: { now: () => Date.now() },
+    log: { warn: () => undefined, error: () => undefined },
+    applyStatuses: async () => undefined,
+    ...options,
+  });
+  worker.start();
+  return worker;
+}
+
 describe('inbox worker bounds', () => {
   const useStore = useLowdbStore('bounds');
 
@@ -40,18 +55,7 @@ describe('inbox worker bounds', () => {
     const store = useStore();
     await store.appendInbox(Array.from({ length: 200 }, (_, i) => inboxRow(i)));
     const { engine, stats, releaseAll } = gatedEngine();
-    const worker = createInboxWorker({
-      store,
-      engine,
-      queue: createKeyedSerialQueue(),
-      owner: 'bounded',
-      clock: { now: () => Date.now() },
-      log: { warn: () => undefined, error: () => undefined },
-      applyStatuses: async () => undefined,
-      maxInFlight: 16,
-      pollMs: 50,
-    });
-    worker.start();
+    const worker = startWorker({ store, engine, owner: 'bounded', maxInFlight: 16, pollMs: 50 });
     try {
       await sleep(150);
       // The rest stay pending in the inbox, unclaimed, for this or another instance.
@@ -86,18 +90,7 @@ describe('inbox worker bounds', () => {
       },
     });
     const { engine, stats, releaseAll } = gatedEngine();
-    const worker = createInboxWorker({
-      store: counted,
-      engine,
-      queue: createKeyedSerialQueue(),
-      owner: 'gapped',
-      clock: { now: () => Date.now() },
-      log: { warn: () => undefined, error: () => undefined },
-      applyStatuses: async () => undefined,
-      claimGapMs: 500,
-      pollMs: 60_000,
-    });
-    worker.start();
+    const worker = startWorker({ store: counted, engine, owner: 'gapped', claimGapMs: 500, pollMs: 60_000 });
     try {
       await sleep(20);
       const before = claims;

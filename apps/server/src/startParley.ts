@@ -242,6 +242,14 @@ export async function startParley(config: Config, options: StartOptions): Promis
       appSecrets,
       verifyToken: config.whatsapp.verifyToken,
       inbox: store,
+      // Delivery statuses are applied before the 200 rather than queued in the inbox (see
+      // createWebhookHandler); a `failed` one still goes through the inbox.
+      statuses: {
+        applyStatuses: async (events) => {
+          await dispatcher.applyStatuses(events);
+          metrics.webhookEventsReceived.inc({}, events.length);
+        },
+      },
       log,
       forwarder,
       onAccepted: (newIds) => {

@@ -51,6 +51,7 @@ export type {
   WebhookHandlerOptions,
   WebhookRequestHandler,
   WebhookInbox,
+  WebhookStatusTarget,
   WebhookForwardTarget,
 } from './webhook/createWebhookHandler.js';
 export type { RawBodyResult } from './webhook/readRawBody.js';

@@ -17,9 +17,10 @@ export interface InboxWorkerOptions {
   engine: EventHandler;
   queue: KeyedQueue;
   /**
-   * Status webhooks bypass the engine: they update the outbox and the transcript. Consecutive
-   * status rows of a conversation come in one call, in order (one message's sent, delivered and
-   * read usually arrive together).
+   * Status rows bypass the engine: they update the outbox and the transcript. Consecutive status
+   * rows of a conversation come in one call, in order. (The server applies sent, delivered and
+   * read when their webhook arrives; `failed` ones, and every status where no status target is
+   * set, come through here.)
    */
   applyStatuses(events: Extract<EngineEvent, { type: 'message.status' }>[]): Promise<void>;
   owner: string;

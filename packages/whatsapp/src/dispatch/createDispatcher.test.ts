@@ -394,6 +394,22 @@ describe('createDispatcher: status webhooks', () => {
     ]);
   });
 
+  it('a redelivered status the row already shows writes no second transcript entry', async () => {
+    const d = dispatcher();
+    const sent = await sentRow();
+    await d.applyStatuses([statusEvent('wamid.S', 'sent'), statusEvent('wamid.S', 'delivered')]);
+    // Meta sends the webhook again (our 200 was lost): one status at a time and folded.
+    await d.applyStatus(statusEvent('wamid.S', 'delivered'));
+    await d.applyStatuses([statusEvent('wamid.S', 'delivered'), statusEvent('wamid.S', 'read')]);
+    await d.applyStatuses([statusEvent('wamid.S', 'read')]);
+    expect(store.rows.get(sent.id)?.status).toBe('read');
+    expect(store.transcript.filter((e) => e.code === 'outbox.status').map((e) => e.status)).toEqual([
+      'sent',
+      'delivered',
+      'read',
+    ]);
+  });
+
   it('a message with a failed status goes one status at a time: delivered first, so the failure is old news', async () => {
     const d = dispatcher();
     const sent = await sentRow();

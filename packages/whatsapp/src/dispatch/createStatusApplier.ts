@@ -25,6 +25,15 @@ export interface StatusApplier {
 }
 
 /**
+ * A status the row already shows, received again: Meta redelivers a webhook it got no 200 for,
+ * and statuses are applied without the inbox's deduplication (see createWebhookHandler), so this
+ * keeps a redelivery from writing its transcript entry twice. Not `sent`: the send's answer sets
+ * that before its webhook arrives.
+ */
+const isRepeat = (row: OutboxRecord, event: MessageStatusEvent) =>
+  event.status !== 'sent' && event.status !== 'failed' && row.status === event.status;
+
+/**
  * Creates the dispatcher's status-webhook handlers (see {@link StatusApplier}).
  * @example const { applyStatus } = createStatusApplier({ store, withRowLock, outcomes, log, backoff, random });
  */
@@ -73,7 +82,8 @@ export function createStatusApplier(deps: {
       const wamidPatch = current.wamid === undefined ? { wamid: event.wamid } : {};
       const errors = event.errors ?? [];
       if (merge.action === 'keep') {
-        await record(current, 'outbox.status', { detail: event.status, status: event.status, errors });
+        if (!isRepeat(current, event))
+          await record(current, 'outbox.status', { detail: event.status, status: event.status, errors });
         return { matched: true as const, outboxId: current.id, status: current.status, changed: false };
       }
       if (merge.action === 'advance') {
@@ -149,9 +159,12 @@ export function createStatusApplier(deps: {
         }
         return { matched: true as const, outboxId: found.id, status, changed: merge.action === 'advance' };
       });
-      const inits = run.map((event) => ({ detail: event.status, status: event.status }));
-      if (furthest === undefined) await recordEach(found, 'outbox.status', inits);
-      else {
+      const inits = run
+        .filter((event) => !isRepeat(found, event))
+        .map((event) => ({ detail: event.status, status: event.status }));
+      if (furthest === undefined) {
+        if (inits.length > 0) await recordEach(found, 'outbox.status', inits);
+      } else {
         const written = entries(found, 'outbox.status', inits);
         await store.updateOutbox(found.id, { deliveryStatus: furthest }, written);
       }

@@ -9,6 +9,7 @@ import {
   WebhookConfigError,
   type WebhookHandlerOptions,
 } from './createWebhookHandler.js';
+import type { MessageStatusEvent } from './parseWebhook.js';
 import { signBody } from './verifySignature.js';
 
 const SECRET = 'test-app-secret';
@@ -137,6 +138,69 @@ describe('createWebhookHandler over real HTTP', () => {
       'message.status',
       'message.status',
     ]);
+  });
+
+  describe('with a status target', () => {
+    /** Applies statuses once its gate opens (or fails, once), recording what it was given. */
+    function statusTarget() {
+      let open: () => void = () => undefined;
+      const target = {
+        applied: [] as string[],
+        failNext: false,
+        gate: Promise.resolve(),
+        hold() {
+          this.gate = new Promise<void>((resolve) => (open = resolve));
+        },
+        release: () => open(),
+        async applyStatuses(events: MessageStatusEvent[]) {
+          await this.gate;
+          if (this.failNext) {
+            this.failNext = false;
+            throw new Error('database unreachable');
+          }
+          this.applied.push(...events.map((event) => `${event.wamid.slice(-6)}:${event.status}`));
+        },
+      };
+      return target;
+    }
+
+    it('applies sent/delivered/read before the 200; a failed one goes to the inbox', async () => {
+      const statuses = statusTarget();
+      const { post, inbox, accepted } = await start({ statuses });
+      statuses.hold();
+      let answered = false;
+      const response = post(sample('status_batch_delivered_read_failed.json')).then((r) => {
+        answered = true;
+        return r;
+      });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      // The answer waits for the statuses: a 200 promises Meta they are applied.
+      expect(answered).toBe(false);
+      statuses.release();
+      expect((await response).status).toBe(200);
+      expect(statuses.applied.map((s) => s.split(':')[1])).toEqual(['delivered', 'read']);
+      expect(inbox.rows.map((r) => r.event.type === 'message.status' && r.event.status)).toEqual(['failed']);
+      expect(accepted).toEqual([[inbox.rows[0]?.id]]);
+    });
+
+    it('500 (so Meta retries) when applying fails; the redelivery applies them', async () => {
+      const statuses = statusTarget();
+      const { post, accepted } = await start({ statuses });
+      statuses.failNext = true;
+      const body = sample('status_batch_delivered_read_failed.json');
+      expect((await post(body)).status).toBe(500);
+      expect(accepted).toEqual([]);
+      expect((await post(body)).status).toBe(200);
+      expect(statuses.applied).toHaveLength(2);
+    });
+
+    it('messages still go to the inbox', async () => {
+      const statuses = statusTarget();
+      const { post, inbox } = await start({ statuses });
+      expect((await post(sample('text_message.json'))).status).toBe(200);
+      expect(inbox.rows.map((r) => r.event.type)).toEqual(['user.message']);
+      expect(statuses.applied).toEqual([]);
+    });
   });
 
   it.each([

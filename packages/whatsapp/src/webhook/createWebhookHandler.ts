@@ -3,7 +3,7 @@ import type { InboxRecord } from '@parley/flow';
 import { silentLogger, type Clock, type Logger } from '../ports.js';
 import { handleSubscription } from './handleSubscription.js';
 import { inboxRecordsFromWebhook } from './inboxRecordsFromWebhook.js';
-import { parseWebhook, type ParsedWebhookEvent } from './parseWebhook.js';
+import { parseWebhook, type MessageStatusEvent, type ParsedWebhookEvent } from './parseWebhook.js';
 import { readRawBody } from './readRawBody.js';
 import { verifySignature } from './verifySignature.js';
 
@@ -14,6 +14,11 @@ export const META_MAX_WEBHOOK_BYTES = 3 * 1024 * 1024;
 export interface WebhookInbox {
   /** Appends records, ignoring ids already present; resolves with the new ids once durable. */
   appendInbox(records: InboxRecord[]): Promise<string[]>;
+}
+
+/** Applies delivery statuses to the outbox; resolves once the change is durable. */
+export interface WebhookStatusTarget {
+  applyStatuses(events: MessageStatusEvent[]): Promise<unknown>;
 }
 
 /** Anything that can take a verified raw body off our hands without delaying the answer. */
@@ -27,6 +32,11 @@ export interface WebhookHandlerOptions {
   /** The verify token typed into Meta's dashboard, for the GET handshake. */
   verifyToken: string;
   inbox: WebhookInbox;
+  /**
+   * Where `sent`, `delivered`, `read` (and `played`) statuses go, applied before the 200, instead
+   * of through the inbox. Without it every status goes to the inbox. See `splitDirectStatuses`.
+   */
+  statuses?: WebhookStatusTarget;
   /** Called after the 200 with the ids that were new, so the server can wake its inbox worker. */
   onAccepted?: (newIds: string[], events: ParsedWebhookEvent[]) => void;
   log?: Logger;
@@ -95,6 +105,27 @@ function refuseDraining(req: IncomingMessage, res: ServerResponse, status: numbe
   req.once('end', answer);
   req.once('error', () => clearTimeout(timer));
   req.resume();
+}
+
+/**
+ * Separates the statuses applied at once from the records for the inbox. A `sent`, `delivered`,
+ * `read` or `played` only moves an outbox row forward, so applying it again (Meta redelivers a
+ * webhook it got no 200 for) changes nothing, and it needs no place in its conversation's order:
+ * it skips the inbox row, its claim and its done mark, three of the four inbox rows of a typical
+ * reply. A `failed` goes to the inbox: it may schedule a resend, a decision taken once, in order.
+ */
+function splitDirectStatuses(all: InboxRecord[]): {
+  records: InboxRecord[];
+  statuses: MessageStatusEvent[];
+} {
+  const records: InboxRecord[] = [];
+  const statuses: MessageStatusEvent[] = [];
+  for (const record of all) {
+    const { event } = record;
+    if (event.type === 'message.status' && event.status !== 'failed') statuses.push(event);
+    else records.push(record);
+  }
+  return { records, statuses };
 }
 
 function isJsonContentType(header: string | undefined): boolean {
@@ -194,17 +225,26 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookReq
       }
     }
 
-    const records = inboxRecordsFromWebhook(parsed.events, clock());
+    const all = inboxRecordsFromWebhook(parsed.events, clock());
+    const { records, statuses } = options.statuses
+      ? splitDirectStatuses(all)
+      : { records: all, statuses: [] as MessageStatusEvent[] };
     let newIds: string[] = [];
-    if (records.length > 0) {
-      try {
-        newIds = await options.inbox.appendInbox(records);
-      } catch (error) {
-        // Not stored, so not acknowledged: Meta's retry is what saves the message.
-        log.error({ err: error, records: records.length }, 'webhook could not be stored; Meta will retry');
-        send(res, 500, 'Internal Server Error');
-        return;
-      }
+    try {
+      const [ids] = await Promise.all([
+        records.length > 0 ? options.inbox.appendInbox(records) : [],
+        statuses.length > 0 ? options.statuses?.applyStatuses(statuses) : undefined,
+      ]);
+      newIds = ids;
+    } catch (error) {
+      // Not stored, so not acknowledged: Meta's retry is what saves the message (what was stored
+      // is deduplicated then, and a status applied twice changes nothing).
+      log.error(
+        { err: error, records: records.length, statuses: statuses.length },
+        'webhook could not be stored; Meta will retry',
+      );
+      send(res, 500, 'Internal Server Error');
+      return;
     }
     send(res, 200, 'OK');
     log.debug({ events: records.length, new: newIds.length }, 'webhook accepted');

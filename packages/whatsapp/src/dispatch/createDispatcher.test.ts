@@ -594,6 +594,26 @@ describe('createDispatcher: status webhooks', () => {
     expect(store.rows.get(sent.id)).toMatchObject({ status: 'delivered', wamid: 'wamid.SAME' });
   });
 
+  it('a status matched by callback data whose send answer lands meanwhile is not called reconciled', async () => {
+    const sent = row();
+    graph.reply = () => acceptedSend('wamid.RACE');
+    const d = dispatcher();
+    await d.tick();
+    const { findOutboxByWamid, getOutbox } = store;
+    store.findOutboxByWamid = async () => null;
+    // The first read (before the row lock) still shows the row without its wamid.
+    let reads = 0;
+    store.getOutbox = async (id) => {
+      const stored = await getOutbox.call(store, id);
+      reads += 1;
+      return reads === 1 && stored ? { ...stored, wamid: undefined, status: 'sending' } : stored;
+    };
+    const result = await d.applyStatus(statusEvent('wamid.RACE', 'delivered', { callbackData: sent.id }));
+    Object.assign(store, { findOutboxByWamid, getOutbox });
+    expect(result).toMatchObject({ matched: true, status: 'delivered' });
+    expect(store.transcript.map((e) => e.code)).not.toContain('outbox.reconciled');
+  });
+
   it('callback data from another number or app never matches', async () => {
     const sent = row();
     const d = dispatcher();

@@ -92,7 +92,8 @@ export function createStatusApplier(deps: {
           deliveryStatus: event.status,
           ...wamidPatch,
         });
-        if (byCallback) {
+        // Under the row lock the send's own answer may have recorded the wamid after all.
+        if (byCallback && current.wamid === undefined) {
           log.info({ outboxId: current.id }, 'lost send response reconciled by a status webhook');
           await record(current, 'outbox.reconciled', { status: event.status });
         }

@@ -41,6 +41,32 @@ export class LowdbOutbox {
     return row;
   }
 
+  async get(id: string): Promise<OutboxRecord | null> {
+    const conversationId = this.#indexes().outboxConversation.get(id);
+    if (!conversationId) return null;
+    const stored = (await this.#docs.read(conversationId)).outbox.find((row) => row.id === id);
+    return stored ? this.open(stored) : null;
+  }
+
+  findByWamid(wamid: string): Promise<OutboxRecord | null> {
+    const id = this.#indexes().wamids.get(wamid);
+    return id ? this.get(id) : Promise.resolve(null);
+  }
+
+  /** A conversation's rows in sending order. */
+  async list(conversationId: string): Promise<OutboxRecord[]> {
+    if (!this.#indexes().docIds.has(conversationId)) return [];
+    const doc = await this.#docs.read(conversationId);
+    return doc.outbox.map((row) => this.open(row)).sort((a, b) => a.seq - b.seq);
+  }
+
+  /** Rows not yet sent: `pending`, or `sending` with an unknown outcome. */
+  countUnsent(): number {
+    let count = 0;
+    for (const rows of this.#indexes().unsent.values()) count += rows.length;
+    return count;
+  }
+
   async claim(owner: string, now: number, leaseUntil: number, limit: number): Promise<OutboxRecord[]> {
     const indexes = this.#indexes();
     // Due heads in `nextAttemptAt` order from the heap (no scan of every conversation); an entry

@@ -32,7 +32,10 @@ import { scanDocuments } from './scanDocuments.js';
 import { readIndexSnapshot, writeIndexSnapshot } from './IndexSnapshot.js';
 import { purgeLowdbDocuments } from './purgeLowdbDocuments.js';
 import { eraseLowdbContact } from './eraseLowdbContact.js';
-import { syntheticContact } from '../syntheticContact.js';
+import { exportLowdbContact } from './exportLowdbContact.js';
+import { indexedChange } from './indexedChange.js';
+import { readLowdbTranscript, transcriptAppendChange } from './lowdbTranscript.js';
+import { matchConversations } from './matchConversations.js';
 
 /** Options of the embedded store. */
 export interface LowdbStoreOptions {
@@ -48,7 +51,7 @@ export interface LowdbStoreOptions {
   log?: StoreLogger;
   /** Parsed conversation documents kept in memory (changed ones stay until written back). @default 1000 */
   cacheSize?: number;
-  /** How long a changed document waits for more changes before it is written back. @default 250 */
+  /** How long a changed document waits for more changes before it is written back. @default 2000 */
   writeBehindMs?: number;
 }
 
@@ -191,11 +194,7 @@ class LowdbStore extends LowdbCatalog implements Store {
     this.#indexes.reindex(doc, previous, this.#opener);
   }
 
-  /**
-   * Makes the change `fn` returns on one document under its lock; once durable, the indexes take
-   * the entries the change touched (a whole re-index only for images and the rare cases
-   * `applyChange` declines).
-   */
+  /** A change on one document, indexed once durable (see indexedChange). */
   #change<R>(
     id: string,
     fn: (
@@ -203,31 +202,7 @@ class LowdbStore extends LowdbCatalog implements Store {
     ) =>
       Promise<{ result: R; change?: DocumentChange | null }> | { result: R; change?: DocumentChange | null },
   ): Promise<R> {
-    return this.#docs.exclusive(id, async (doc) => {
-      const outcome = await fn(doc);
-      const change = outcome.change;
-      if (!change) return outcome;
-      if (change.img) {
-        const before = footprint(doc);
-        return { ...outcome, after: () => this.#index(doc, before) };
-      }
-      // Changes replace these arrays (and append to the others), never mutate them in place.
-      const previous = { outbox: doc.outbox, timers: doc.timers, inboxDone: doc.inboxDone.length };
-      return {
-        ...outcome,
-        after: () => {
-          if (this.#indexes.applyChange(doc, change, previous, this.#opener)) return;
-          const before: ConversationDocument = {
-            ...doc,
-            outbox: previous.outbox,
-            timers: previous.timers,
-            inboxDone: doc.inboxDone.slice(0, previous.inboxDone),
-            transcript: [],
-          };
-          this.#index(doc, before);
-        },
-      };
-    });
+    return indexedChange(this.#docs, this.#indexes, this.#opener, id, fn);
   }
 
   readonly #opener: IndexOpener = {
@@ -299,27 +274,9 @@ class LowdbStore extends LowdbCatalog implements Store {
   async listConversations(
     filter: ConversationFilter,
   ): Promise<{ items: ConversationRecord[]; total: number }> {
-    const needle = filter.contact?.toLowerCase();
-    const matches: { id: string; updatedAt: number }[] = [];
-    for (const [id, summary] of this.#indexes.summaries) {
-      if (filter.botId !== undefined && summary.botId !== filter.botId) continue;
-      if (filter.status !== undefined && summary.status !== filter.status) continue;
-      if (
-        needle &&
-        !summary.userId.toLowerCase().includes(needle) &&
-        !(summary.contactName ?? '').toLowerCase().includes(needle)
-      )
-        continue;
-      matches.push({ id, updatedAt: summary.updatedAt });
-    }
-    matches.sort((a, b) => b.updatedAt - a.updatedAt || (a.id < b.id ? -1 : 1));
-    const offset = filter.offset ?? 0;
-    const page = matches.slice(offset, offset + (filter.limit ?? 50));
-    const items = await Promise.all(page.map((match) => this.getConversation(match.id)));
-    return {
-      items: items.filter((item): item is ConversationRecord => item !== null),
-      total: matches.length,
-    };
+    const { ids, total } = matchConversations(this.#indexes.summaries, filter);
+    const items = await Promise.all(ids.map((id) => this.getConversation(id)));
+    return { items: items.filter((item): item is ConversationRecord => item !== null), total };
   }
 
   async countConversations(): Promise<number> {
@@ -345,21 +302,7 @@ class LowdbStore extends LowdbCatalog implements Store {
     options: { afterAt?: number; limit?: number } = {},
   ): Promise<TranscriptEntry[]> {
     if (!this.#indexes.docIds.has(conversationId)) return [];
-    const doc = await this.#docs.read(conversationId);
-    const stored = doc.overflowCount
-      ? [...(await this.#docs.overflow.read(conversationId)), ...doc.transcript]
-      : doc.transcript;
-    const seen = new Set<string>();
-    const entries: TranscriptEntry[] = [];
-    for (const entry of stored) {
-      if (seen.has(entry.id)) continue;
-      seen.add(entry.id);
-      if (options.afterAt !== undefined && (entry.at as number) <= options.afterAt) continue;
-      entries.push(this.#docs.openTranscript(copyPlain(entry)));
-    }
-    // Stable sort: entries of one instant keep their commit order.
-    entries.sort((a, b) => a.at - b.at);
-    return options.limit === undefined ? entries : entries.slice(0, options.limit);
+    return readLowdbTranscript(this.#docs, await this.#docs.read(conversationId), options);
   }
 
   async appendTranscript(entries: TranscriptEntry[]): Promise<void> {
@@ -368,19 +311,10 @@ class LowdbStore extends LowdbCatalog implements Store {
       byConversation.set(entry.conversationId, [...(byConversation.get(entry.conversationId) ?? []), entry]);
     await Promise.all(
       [...byConversation].map(([id, list]) =>
-        this.#change(id, (doc) => {
-          // A few entries against up to TRANSCRIPT_IN_DOCUMENT: compare ids, no set per call.
-          const fresh = list.filter(
-            (entry, index) =>
-              !doc.transcript.some((stored) => stored.id === entry.id) &&
-              list.findIndex((other) => other.id === entry.id) === index,
-          );
-          if (fresh.length === 0) return { result: undefined };
-          return {
-            result: undefined,
-            change: { tr: fresh.map((entry) => this.#docs.sealTranscript(entry)) },
-          };
-        }),
+        this.#change(id, (doc) => ({
+          result: undefined,
+          change: transcriptAppendChange(this.#docs, doc, list),
+        })),
       ),
     );
   }
@@ -394,33 +328,24 @@ class LowdbStore extends LowdbCatalog implements Store {
     return this.#outbox.update(id, patch, transcript);
   }
 
-  async getOutbox(id: string): Promise<OutboxRecord | null> {
-    const conversationId = this.#indexes.outboxConversation.get(id);
-    if (!conversationId) return null;
-    const stored = (await this.#docs.read(conversationId)).outbox.find((row) => row.id === id);
-    return stored ? this.#outbox.open(stored) : null;
+  getOutbox(id: string): Promise<OutboxRecord | null> {
+    return this.#outbox.get(id);
   }
 
-  async findOutboxByWamid(wamid: string): Promise<OutboxRecord | null> {
-    const id = this.#indexes.wamids.get(wamid);
-    return id ? this.getOutbox(id) : null;
+  findOutboxByWamid(wamid: string): Promise<OutboxRecord | null> {
+    return this.#outbox.findByWamid(wamid);
   }
 
-  async listOutbox(conversationId: string): Promise<OutboxRecord[]> {
-    if (!this.#indexes.docIds.has(conversationId)) return [];
-    const doc = await this.#docs.read(conversationId);
-    return doc.outbox.map((row) => this.#outbox.open(row)).sort((a, b) => a.seq - b.seq);
+  listOutbox(conversationId: string): Promise<OutboxRecord[]> {
+    return this.#outbox.list(conversationId);
   }
 
   recoverExpiredOutbox(now: number): Promise<number> {
     return this.#outbox.recoverExpired(now);
   }
 
-  /** Rows not yet sent: `pending`, or `sending` with an unknown outcome. */
   async countPendingOutbox(): Promise<number> {
-    let count = 0;
-    for (const rows of this.#indexes.unsent.values()) count += rows.length;
-    return count;
+    return this.#outbox.countUnsent();
   }
 
   // ── timers ───────────────────────────────────────────────────────────────────
@@ -449,22 +374,7 @@ class LowdbStore extends LowdbCatalog implements Store {
   // ── privacy ──────────────────────────────────────────────────────────────────
   async exportContact(contactId: string): Promise<ContactExport | null> {
     if (!this.#indexes.docIds.has(contactId)) return null;
-    const [conversation, contact, transcripts, outbox] = await Promise.all([
-      this.getConversation(contactId),
-      this.getContact(contactId),
-      this.listTranscript(contactId),
-      this.listOutbox(contactId),
-    ]);
-    const doc = await this.#docs.read(contactId);
-    const base = contact ?? syntheticContact(contactId, conversation);
-    if (!base) return null;
-    return {
-      contact: base,
-      conversations: conversation ? [conversation] : [],
-      transcripts,
-      outbox,
-      timers: structuredClone(doc.timers),
-    };
+    return exportLowdbContact(contactId, this, this.#docs);
   }
 
   eraseContact(contactId: string): Promise<{ erased: boolean }> {

@@ -1,0 +1,46 @@
+import type { ConversationDocument } from './conversationDocument.js';
+import type { DocumentChange } from './documentRecord.js';
+import { footprint } from './footprint.js';
+import type { LowdbDocuments } from './LowdbDocuments.js';
+import type { IndexOpener, LowdbIndexes } from './LowdbIndexes.js';
+
+/**
+ * Makes the change `fn` returns on one document under its lock; once durable, the indexes take
+ * the entries the change touched (a whole re-index only for images and the rare cases
+ * `applyChange` declines).
+ */
+export function indexedChange<R>(
+  docs: LowdbDocuments,
+  indexes: LowdbIndexes,
+  opener: IndexOpener,
+  id: string,
+  fn: (
+    doc: ConversationDocument,
+  ) => Promise<{ result: R; change?: DocumentChange | null }> | { result: R; change?: DocumentChange | null },
+): Promise<R> {
+  return docs.exclusive(id, async (doc) => {
+    const outcome = await fn(doc);
+    const change = outcome.change;
+    if (!change) return outcome;
+    if (change.img) {
+      const before = footprint(doc);
+      return { ...outcome, after: () => indexes.reindex(doc, before, opener) };
+    }
+    // Changes replace these arrays (and append to the others), never mutate them in place.
+    const previous = { outbox: doc.outbox, timers: doc.timers, inboxDone: doc.inboxDone.length };
+    return {
+      ...outcome,
+      after: () => {
+        if (indexes.applyChange(doc, change, previous, opener)) return;
+        const before: ConversationDocument = {
+          ...doc,
+          outbox: previous.outbox,
+          timers: previous.timers,
+          inboxDone: doc.inboxDone.slice(0, previous.inboxDone),
+          transcript: [],
+        };
+        indexes.reindex(doc, before, opener);
+      },
+    };
+  });
+}

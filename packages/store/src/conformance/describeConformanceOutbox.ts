@@ -1,0 +1,114 @@
+import { describe, expect, it } from 'vitest';
+import type { ConformanceContext } from './describeStoreConformance.js';
+import { makeConversation, makeOutbox, makeTranscript, makeUnit } from './fixtures.js';
+
+/** The conformance suite's outbox part: claims, updates, wamids, recovery. */
+export function describeConformanceOutbox(ctx: ConformanceContext): void {
+  describe('outbox', () => {
+    it('sends per conversation in seq order, one row at a time', async () => {
+      await ctx.store.commit(
+        makeUnit(makeConversation('a'), {
+          outbox: [makeOutbox('a', 'a1', 1, 'one'), makeOutbox('a', 'a2', 2, 'two')],
+        }),
+      );
+      await ctx.store.commit(makeUnit(makeConversation('b'), { outbox: [makeOutbox('b', 'b1', 1, 'one')] }));
+      const first = await ctx.store.claimOutbox('d1', 2_000, 3_000, 10);
+      expect(first.map((row) => row.id).sort()).toEqual(['a1', 'b1']);
+      expect(first.every((row) => row.status === 'sending')).toBe(true);
+      expect(await ctx.store.claimOutbox('d1', 2_000, 3_000, 10)).toEqual([]);
+      const sent = await ctx.store.updateOutbox('a1', {
+        status: 'sent',
+        wamid: 'wamid.out.a1',
+        attempts: 1,
+      });
+      expect(sent).toMatchObject({ id: 'a1', status: 'sent', wamid: 'wamid.out.a1', attempts: 1 });
+      expect((await ctx.store.claimOutbox('d1', 2_000, 3_000, 10)).map((row) => row.id)).toEqual(['a2']);
+      expect((await ctx.store.findOutboxByWamid('wamid.out.a1'))?.id).toBe('a1');
+      expect(await ctx.store.findOutboxByWamid('wamid.none')).toBeNull();
+    });
+
+    it('waits for nextAttemptAt and keeps later rows behind a retrying one', async () => {
+      await ctx.store.commit(
+        makeUnit(makeConversation('r'), {
+          outbox: [makeOutbox('r', 'r1', 1, 'one'), makeOutbox('r', 'r2', 2, 'two')],
+        }),
+      );
+      await ctx.store.claimOutbox('d1', 1_000, 2_000, 10);
+      await ctx.store.updateOutbox('r1', {
+        status: 'pending',
+        attempts: 1,
+        nextAttemptAt: 5_000,
+        lastError: { code: 130429 },
+      });
+      expect(await ctx.store.claimOutbox('d1', 4_999, 6_000, 10)).toEqual([]);
+      const retried = await ctx.store.claimOutbox('d1', 5_000, 6_000, 10);
+      expect(retried.map((row) => [row.id, row.attempts])).toEqual([['r1', 1]]);
+      expect(retried[0]?.lastError?.code).toBe(130429);
+    });
+
+    it('recovers rows whose sender died once the lease expires', async () => {
+      await ctx.store.commit(makeUnit(makeConversation('x'), { outbox: [makeOutbox('x', 'x1', 1, 'one')] }));
+      await ctx.store.claimOutbox('d1', 1_000, 2_000, 10);
+      expect(await ctx.store.recoverExpiredOutbox(1_999)).toBe(0);
+      expect(await ctx.store.countPendingOutbox()).toBe(1);
+      expect(await ctx.store.recoverExpiredOutbox(2_000)).toBe(1);
+      expect((await ctx.store.getOutbox('x1'))?.status).toBe('pending');
+      expect((await ctx.store.claimOutbox('d2', 2_001, 3_000, 10)).map((row) => row.id)).toEqual(['x1']);
+    });
+
+    it('fences a sender’s outcome on its claim (claimedBy)', async () => {
+      await ctx.store.commit(
+        makeUnit(makeConversation('f'), {
+          outbox: [makeOutbox('f', 'f1', 1, 'one'), makeOutbox('f', 'f2', 2, 'two')],
+        }),
+      );
+      // A status webhook settles f1 while its sender waits for an ambiguous answer: the
+      // sender's retry must not put it back to pending (it would be sent twice).
+      await ctx.store.claimOutbox('d1', 1_000, 9_000, 10);
+      await ctx.store.updateOutbox('f1', { status: 'sent', deliveryStatus: 'sent', wamid: 'wamid.f1' });
+      const retry = { status: 'pending' as const, attempts: 1, nextAttemptAt: 2_000, claimedBy: 'd1' };
+      expect(await ctx.store.updateOutbox('f1', retry)).toBeNull();
+      expect(await ctx.store.getOutbox('f1')).toMatchObject({ status: 'sent', wamid: 'wamid.f1' });
+      // An expired claim another sender took over is theirs: the first sender's write is refused.
+      expect((await ctx.store.claimOutbox('d1', 3_000, 4_000, 10)).map((row) => row.id)).toEqual(['f2']);
+      expect(await ctx.store.recoverExpiredOutbox(4_000)).toBe(1);
+      expect((await ctx.store.claimOutbox('d2', 4_000, 5_000, 10)).map((row) => row.id)).toEqual(['f2']);
+      expect(await ctx.store.updateOutbox('f2', { ...retry, nextAttemptAt: 4_500 })).toBeNull();
+      expect((await ctx.store.getOutbox('f2'))?.status).toBe('sending');
+      // The owner's own write lands.
+      const own = await ctx.store.updateOutbox('f2', { ...retry, nextAttemptAt: 4_500, claimedBy: 'd2' });
+      expect(own).toMatchObject({ status: 'pending', attempts: 1, nextAttemptAt: 4_500 });
+      expect(own).not.toHaveProperty('claimedBy');
+    });
+
+    it('moves delivery statuses only forward and ignores unknown ids', async () => {
+      await ctx.store.commit(makeUnit(makeConversation('s'), { outbox: [makeOutbox('s', 's1', 1, 'one')] }));
+      await ctx.store.updateOutbox('s1', { status: 'sent', wamid: 'wamid.s1' });
+      expect((await ctx.store.updateOutbox('s1', { deliveryStatus: 'read' }))?.status).toBe('read');
+      expect((await ctx.store.updateOutbox('s1', { deliveryStatus: 'delivered' }))?.status).toBe('read');
+      expect(await ctx.store.updateOutbox('nope', { status: 'sent' })).toBeNull();
+      expect(await ctx.store.getOutbox('nope')).toBeNull();
+      expect(await ctx.store.countPendingOutbox()).toBe(0);
+    });
+    it('writes the transcript entries given with an update, and none when the row is not there', async () => {
+      const conversation = makeConversation('w');
+      await ctx.store.commit(makeUnit(conversation, { outbox: [makeOutbox('w', 'w1', 1, 'one')] }));
+      await ctx.store.updateOutbox('w1', { status: 'sent', wamid: 'wamid.w1' });
+      const entries = [makeTranscript('w', 'wt1', 2_000, 'sent'), makeTranscript('w', 'wt2', 2_000, 'read')];
+      const row = await ctx.store.updateOutbox('w1', { deliveryStatus: 'read' }, entries);
+      expect(row?.status).toBe('read');
+      expect((await ctx.store.getOutbox('w1'))?.status).toBe('read');
+      expect((await ctx.store.listTranscript(conversation.id)).map((entry) => entry.id)).toEqual([
+        'wt1',
+        'wt2',
+      ]);
+      const stray = [makeTranscript('w', 'wt3', 3_000, 'lost')];
+      expect(await ctx.store.updateOutbox('nope', { deliveryStatus: 'read' }, stray)).toBeNull();
+      expect(await ctx.store.updateOutbox('w1', { status: 'pending', claimedBy: 'x' }, stray)).toBeNull();
+      expect((await ctx.store.listTranscript(conversation.id)).map((entry) => entry.id)).toEqual([
+        'wt1',
+        'wt2',
+      ]);
+    });
+  });
+}

@@ -14,22 +14,17 @@ import {
 } from '@parley/flow';
 import type { Store } from '@parley/store';
 import { etagOf, matchesEtag } from './etag.js';
+import {
+  asObject,
+  loadFlowFile,
+  readId,
+  summarizeFlowFile,
+  validateFlowDocument,
+  type FlowSummary,
+} from './flowFile.js';
 import { FlowRepositoryError } from './FlowRepositoryError.js';
 import { slugifyFlowId } from './slugifyFlowId.js';
 import { writeFileAtomic } from './writeFileAtomic.js';
-
-/** One row of the flows list. */
-export interface FlowSummary {
-  id: string;
-  name: string;
-  description?: string;
-  updatedAt: number;
-  etag: string;
-  latestVersion: number | null;
-  nodeCount: number;
-  /** Set when the file cannot be loaded as a flow (hand-edited, from a newer Parley, …). */
-  problem?: string;
-}
 
 export interface FlowRepositoryOptions {
   /** FLOWS_DIR. */
@@ -81,7 +76,7 @@ export class FlowRepository {
   /** The flow (migrated and defaulted when it loads, else the file's JSON as is) and its ETag. */
   async read(id: string): Promise<{ document: FlowDocument; etag: string }> {
     const { bytes, etag } = await this.readBytes(id);
-    return { document: this.load(bytes), etag };
+    return { document: loadFlowFile(bytes), etag };
   }
 
   async create(input: {
@@ -97,7 +92,7 @@ export class FlowRepository {
     const explicitId = input.id ?? (input.document !== undefined ? readId(input.document) : undefined);
     const id = explicitId ?? (await this.freeId(slugifyFlowId(input.name)));
     // Validating the whole document also validates the id (the schema's rule, with its path).
-    const flow = this.validateDocument({ ...asObject(base), id, name: input.name });
+    const flow = validateFlowDocument({ ...asObject(base), id, name: input.name });
     return this.withLock(id, async () => {
       if (await this.exists(id)) {
         throw new FlowRepositoryError(
@@ -126,7 +121,7 @@ export class FlowRepository {
         "Saving needs the version you loaded (an If-Match header with the ETag), so nobody overwrites another person's changes.",
       );
     }
-    const flow = this.validateDocument(body);
+    const flow = validateFlowDocument(body);
     if (flow.id !== id) {
       throw new FlowRepositoryError(
         'flow.id_mismatch',
@@ -180,7 +175,7 @@ export class FlowRepository {
     return this.withLock(id, async () => {
       const current = await this.readBytes(id);
       if (ifMatch) this.checkEtag(ifMatch, current.etag);
-      const flow = this.validateDocument({ ...asObject(this.load(current.bytes)), name });
+      const flow = validateFlowDocument({ ...asObject(loadFlowFile(current.bytes)), name });
       const etag = await this.write(id, flow);
       return { document: flow, etag };
     });
@@ -285,65 +280,10 @@ export class FlowRepository {
       return null; // deleted between readdir and read
     }
     const latest = await this.store.getLatestFlowVersion(id);
-    const base = {
-      id,
-      updatedAt: Math.round(mtime),
-      etag: etagOf(bytes),
-      latestVersion: latest?.version ?? null,
-    };
-    let raw: unknown;
-    try {
-      raw = JSON.parse(bytes.toString('utf8'));
-    } catch {
-      return { ...base, name: id, nodeCount: 0, problem: 'The file is not valid JSON.' };
-    }
-    const parsed = parseFlow(raw);
-    if (!parsed.ok) {
-      const obj = asObject(raw);
-      return {
-        ...base,
-        name: typeof obj.name === 'string' ? obj.name : id,
-        nodeCount: Array.isArray(obj.nodes) ? obj.nodes.length : 0,
-        problem: parsed.issues[0]?.message ?? 'The file is not a valid flow.',
-      };
-    }
-    return {
-      ...base,
-      name: parsed.flow.name,
-      ...(parsed.flow.description ? { description: parsed.flow.description } : {}),
-      nodeCount: parsed.flow.nodes.length,
-    };
-  }
-
-  private load(bytes: Buffer): FlowDocument {
-    let raw: unknown;
-    try {
-      raw = JSON.parse(bytes.toString('utf8'));
-    } catch (cause) {
-      throw new FlowRepositoryError(
-        'flow.unreadable',
-        `The flow file is not valid JSON: ${(cause as Error).message}`,
-      );
-    }
-    const parsed = parseFlow(raw);
-    // A file that does not load is still returned as is, so the editor can open it and show the problems.
-    return parsed.ok ? parsed.flow : (raw as FlowDocument);
-  }
-
-  private validateDocument(value: unknown): FlowDocument {
-    const parsed = parseFlow(value);
-    if (!parsed.ok) {
-      const first = parsed.issues[0];
-      throw new FlowRepositoryError(
-        'flow.invalid',
-        first ? first.message : 'This is not a valid flow document.',
-        {
-          issues: parsed.issues,
-          ...(first ? { path: first.path } : {}),
-        },
-      );
-    }
-    return parsed.flow;
+    return summarizeFlowFile(
+      { id, updatedAt: Math.round(mtime), etag: etagOf(bytes), latestVersion: latest?.version ?? null },
+      bytes,
+    );
   }
 
   private checkId(id: string): string {
@@ -425,15 +365,4 @@ export class FlowRepository {
       if (this.locks.get(id) === settled) this.locks.delete(id);
     }
   }
-}
-
-function asObject(value: unknown): Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : {};
-}
-
-function readId(value: unknown): string | undefined {
-  const id = asObject(value).id;
-  return typeof id === 'string' && id !== '' ? id : undefined;
 }

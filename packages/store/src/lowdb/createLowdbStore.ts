@@ -33,7 +33,7 @@ import { readIndexSnapshot, writeIndexSnapshot } from './IndexSnapshot.js';
 import { purgeLowdbDocuments } from './purgeLowdbDocuments.js';
 import { eraseLowdbContact } from './eraseLowdbContact.js';
 import { exportLowdbContact } from './exportLowdbContact.js';
-import { indexedChange } from './indexedChange.js';
+import { indexedChange, replayDocumentJournal } from './indexedChange.js';
 import { readLowdbTranscript, transcriptAppendChange } from './lowdbTranscript.js';
 import { matchConversations } from './matchConversations.js';
 
@@ -119,15 +119,17 @@ class LowdbStore extends LowdbCatalog implements Store {
         codec: this.#docs.codec,
         fsync: this.#fsync,
       });
-      this.#maxLsn = snapshot ?? 0;
+      let maxLsn = snapshot ?? 0;
       const count =
         snapshot === null
           ? await scanDocuments(this.#dataDir, this.#docs, (doc) => {
-              this.#maxLsn = Math.max(this.#maxLsn, doc.lsn ?? 0);
+              maxLsn = Math.max(maxLsn, doc.lsn ?? 0);
               this.#index(doc);
             })
           : this.#indexes.docIds.size;
-      const replayed = await this.#replayJournal();
+      const replayed = await replayDocumentJournal(this.#docs, maxLsn, (doc, before) =>
+        this.#index(doc, before),
+      );
       await this.#inbox.replay();
       // Start clean: replayed changes go to their documents and the journal starts empty.
       await this.#docs.flushAll();
@@ -168,22 +170,6 @@ class LowdbStore extends LowdbCatalog implements Store {
   async ping(): Promise<boolean> {
     return this.#release !== null;
   }
-
-  /** Applies the journal records newer than their documents, then re-indexes those documents. */
-  async #replayJournal(): Promise<number> {
-    const records = await this.#docs.open();
-    this.#docs.journal.advance(this.#maxLsn);
-    const touched = new Map<string, ConversationDocument>();
-    let applied = 0;
-    for (const record of records) {
-      if (!touched.has(record.d)) touched.set(record.d, footprint(await this.#docs.read(record.d)));
-      if (await this.#docs.replay(record)) applied += 1;
-    }
-    for (const [id, before] of touched) this.#index(await this.#docs.read(id), before);
-    return applied;
-  }
-
-  #maxLsn = 0;
 
   get #snapshotPath(): string {
     return join(this.#dataDir, 'index.snapshot.json');

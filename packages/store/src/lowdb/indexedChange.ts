@@ -4,6 +4,9 @@ import { footprint } from './footprint.js';
 import type { LowdbDocuments } from './LowdbDocuments.js';
 import type { IndexOpener, LowdbIndexes } from './LowdbIndexes.js';
 
+// How a lowdb document changes and the in-memory indexes follow: one change at a time under the
+// document's lock, and, at start, the journal's records replayed.
+
 /**
  * Makes the change `fn` returns on one document under its lock; once durable, the indexes take
  * the entries the change touched (a whole re-index only for images and the rare cases
@@ -43,4 +46,26 @@ export function indexedChange<R>(
       },
     };
   });
+}
+
+/**
+ * At start: applies the journal records newer than their documents (numbering goes on after
+ * `maxLsn`, the highest number a stored document carries), then re-indexes the documents they
+ * touched. Returns how many records applied.
+ */
+export async function replayDocumentJournal(
+  docs: LowdbDocuments,
+  maxLsn: number,
+  reindex: (doc: ConversationDocument, before: ConversationDocument) => void,
+): Promise<number> {
+  const records = await docs.open();
+  docs.journal.advance(maxLsn);
+  const touched = new Map<string, ConversationDocument>();
+  let applied = 0;
+  for (const record of records) {
+    if (!touched.has(record.d)) touched.set(record.d, footprint(await docs.read(record.d)));
+    if (await docs.replay(record)) applied += 1;
+  }
+  for (const [id, before] of touched) reindex(await docs.read(id), before);
+  return applied;
 }

@@ -31,6 +31,44 @@ describe('status webhooks reach the conversation view', () => {
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
 
+  /** Posts one signed status webhook for the default user, as Meta would; returns the HTTP status. */
+  const post = async (wamid: string, status: string, waId = '31650000001') => {
+    const body = toMetaJson({
+      object: 'whatsapp_business_account',
+      entry: [
+        {
+          id: '210987654321098',
+          changes: [
+            {
+              field: 'messages',
+              value: {
+                messaging_product: 'whatsapp',
+                metadata: { display_phone_number: '15550001234', phone_number_id: phoneNumberId },
+                statuses: [
+                  {
+                    id: wamid,
+                    status,
+                    timestamp: String(Math.floor(Date.now() / 1000)),
+                    recipient_id: waId,
+                  },
+                ],
+              },
+            },
+          ],
+        },
+      ],
+    });
+    const response = await fetch(`${parley.url}/webhook`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-hub-signature-256': signWebhookBody(body, APP_SECRET),
+      },
+      body,
+    });
+    return response.status;
+  };
+
   it('shows outbox rows as sent, then delivered, then read, as the phone reports them', async () => {
     const waId = '31650000001';
     const id = `${phoneNumberId}:${waId}`;
@@ -73,47 +111,39 @@ describe('status webhooks reach the conversation view', () => {
     const waId = '31650000001';
     const id = `${phoneNumberId}:${waId}`;
     const [first] = parley.simulator.conversation(waId).filter((m) => m.direction === 'bot');
-    const post = async (wamid: string, status: string) => {
-      const body = toMetaJson({
-        object: 'whatsapp_business_account',
-        entry: [
-          {
-            id: '210987654321098',
-            changes: [
-              {
-                field: 'messages',
-                value: {
-                  messaging_product: 'whatsapp',
-                  metadata: { display_phone_number: '15550001234', phone_number_id: phoneNumberId },
-                  statuses: [
-                    {
-                      id: wamid,
-                      status,
-                      timestamp: String(Math.floor(Date.now() / 1000)),
-                      recipient_id: waId,
-                    },
-                  ],
-                },
-              },
-            ],
-          },
-        ],
-      });
-      const response = await fetch(`${parley.url}/webhook`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'x-hub-signature-256': signWebhookBody(body, APP_SECRET),
-        },
-        body,
-      });
-      return response.status;
-    };
     expect(await post(first!.wamid, 'delivered')).toBe(200);
     expect(await post('wamid.never-sent-by-parley', 'read')).toBe(200);
     await new Promise((r) => setTimeout(r, 500));
     const view = await callApi(parley.url, 'GET', `/api/conversations/${encodeURIComponent(id)}`);
     const rows = view.json.outbox as OutboxRow[];
     expect(rows.map((r) => r.status)).toEqual(['read', 'read', 'read']);
+  });
+
+  it('applies a status before answering 200; a redelivered one changes nothing and is not recorded twice', async () => {
+    const waId = '31650000002';
+    const id = `${phoneNumberId}:${waId}`;
+    await parley.simulator.userSends({ waId, name: 'Kofi' }, 'hello', { phoneNumberId });
+    await parley.simulator.waitForReplies(waId, 1, 10_000);
+    const view = async () =>
+      (await callApi(parley.url, 'GET', `/api/conversations/${encodeURIComponent(id)}`)).json;
+    const [row] = await eventually(
+      async () => {
+        const rows = (await view()).outbox as Array<OutboxRow & { id: string }>;
+        return rows.length === 1 && rows[0]!.status === 'read' ? rows : undefined;
+      },
+      10_000,
+      'the reply read',
+    );
+    const statusLines = async () =>
+      ((await view()).transcript as Array<{ code?: string; outboxId?: string; status?: string }>)
+        .filter((entry) => entry.code === 'outbox.status' && entry.outboxId === row!.id)
+        .map((entry) => entry.status);
+    expect(await statusLines()).toEqual(['sent', 'delivered', 'read']);
+    // `played`, which the simulator never sends: in the view as soon as the webhook is answered.
+    expect(await post(row!.wamid!, 'played', waId)).toBe(200);
+    expect(((await view()).outbox as OutboxRow[])[0]!.status).toBe('played');
+    // Meta redelivers a webhook whose 200 it did not get.
+    expect(await post(row!.wamid!, 'played', waId)).toBe(200);
+    expect(await statusLines()).toEqual(['sent', 'delivered', 'read', 'played']);
   });
 });

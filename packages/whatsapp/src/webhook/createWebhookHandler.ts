@@ -141,7 +141,8 @@ function preReadBody(req: IncomingMessage): Buffer | undefined {
 
 /**
  * The `/webhook` endpoint: the GET handshake, and POST in the order verify → parse → append to
- * the durable inbox (deduplicated) → 200 → `onAccepted`. Bad input gets 4xx and stores nothing;
+ * the durable inbox (deduplicated), and apply delivery statuses when `statuses` is set → 200 →
+ * `onAccepted`. Bad input gets 4xx and stores nothing;
  * a valid envelope with things Parley does not handle is answered 200 and logged.
  * @example app.use('/webhook', createWebhookHandler({ appSecrets: [secret], verifyToken, inbox: store }));
  */
@@ -247,7 +248,7 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookReq
       return;
     }
     send(res, 200, 'OK');
-    log.debug({ events: records.length, new: newIds.length }, 'webhook accepted');
+    log.debug({ events: records.length, new: newIds.length, statuses: statuses.length }, 'webhook accepted');
     try {
       options.onAccepted?.(newIds, parsed.events);
     } catch (error) {

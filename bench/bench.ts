@@ -23,6 +23,7 @@ import {
 import { startRoundRobinProxy } from '../tests/harness/roundRobinProxy.js';
 import { dropDatabase, freshDatabase } from '../tests/harness/testDatabase.js';
 import { holdMachineLock } from './machineLock.js';
+import { formatResults, type ScenarioResult } from './report.js';
 import { seedConversations } from './seed.js';
 import { startSimulatorProcess, type SimulatorClient } from './simulatorClient.js';
 
@@ -61,34 +62,6 @@ const pizzaScript: Turn[] = [
 ];
 /** The ceiling answers every message with one fixed reply. */
 const ceilingScript: Turn[] = pizzaScript.map(() => ({ send: 'hi', replies: 1 }));
-
-interface ScenarioResult extends LoadResult {
-  rssMb: number;
-  maxEventLoopDelayMs: number | null;
-  ceilingRatio?: number;
-  /**
-   * CPU each side spent per reply during the run (ms); null where it could not be read.
-   * `serverMainThread`: the servers' event-loop busy time per reply (what one instance cannot spread
-   * over cores).
-   */
-  cpuMsPerReply: {
-    loadGenerator: number;
-    simulator: number;
-    server: number | null;
-    serverMainThread?: number | null;
-    postgres?: number;
-  };
-  /** PostgreSQL scenarios: transactions (statements outside BEGIN) the bench database ran per reply. */
-  pgTransactionsPerReply?: number;
-  /**
-   * CPU the generator, simulator and server(s) used over the run (PostgreSQL not counted), in
-   * cores: well under the machine's cores in a CPU-bound run means other work took the rest.
-   */
-  coresUsed: number | null;
-  /** Graph sends the simulator refused (validation, limits): their replies count as lost. */
-  graphRejected: number;
-  simulatorRssMb: number;
-}
 
 async function withSimulator<T>(run: (sim: SimulatorClient) => Promise<T>): Promise<T> {
   const sim = await startSimulatorProcess({ APP_SECRET, TOKEN, PHONE });
@@ -344,61 +317,7 @@ for (const [name, r] of Object.entries(results)) {
 if (json) {
   process.stdout.write(`${JSON.stringify({ users, inFlight, seed: bigSeed, pgSeed, results }, null, 2)}\n`);
 } else {
-  const rows = Object.entries(results).map(([name, r]) => [
-    name,
-    r.repliesPerSecond,
-    r.ceilingRatio ?? '',
-    r.p50Ms,
-    r.p95Ms,
-    r.p99Ms,
-    r.maxMs,
-    r.ackP50Ms,
-    r.ackP99Ms,
-    r.lost,
-    r.duplicates,
-    r.outOfOrder,
-    r.rssMb,
-    r.maxEventLoopDelayMs ?? '',
-    r.cpuMsPerReply.loadGenerator,
-    r.cpuMsPerReply.simulator,
-    r.cpuMsPerReply.server ?? '',
-    r.cpuMsPerReply.serverMainThread ?? '',
-    r.cpuMsPerReply.postgres ?? '',
-    r.pgTransactionsPerReply ?? '',
-    r.coresUsed ?? '',
-  ]);
-  const header = [
-    'run',
-    'replies/s',
-    '÷ceiling',
-    'p50 ms',
-    'p95 ms',
-    'p99 ms',
-    'max ms',
-    'ack p50',
-    'ack p99',
-    'lost',
-    'dup',
-    'order',
-    'RSS MB',
-    'loop max ms',
-    'gen ms/r',
-    'sim ms/r',
-    'srv ms/r',
-    'main ms/r',
-    'pg ms/r',
-    'pg tx/r',
-    'cores',
-  ];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
-  const line = (cells: unknown[]) => cells.map((c, i) => String(c).padStart(widths[i]!)).join('  ');
-  process.stdout.write(`\n${line(header)}\n${rows.map(line).join('\n')}\n`);
-  for (const [name, r] of Object.entries(results)) {
-    if (r.problem) process.stdout.write(`${name}: ${r.problem}\n`);
-    if (r.webhookFailures) process.stdout.write(`${name}: ${r.webhookFailures} webhooks not answered 200\n`);
-    if (r.graphRejected)
-      process.stdout.write(`${name}: the simulator rejected ${r.graphRejected} Graph sends\n`);
-  }
+  process.stdout.write(formatResults(results));
   process.stdout.write(
     `\n${users} users × ${pizzaScript.length} messages, ${inFlight} in flight; lowdb seeded with ${bigSeed} (lowdb1k: ${smallSeed}), PostgreSQL with ${pgSeed}; open loop ${openRate}/s for ${openSeconds} s (drain ${drainSeconds} s). CPU columns: ms per reply of this load generator, the simulator process, the server process(es) (srv: all threads; main: the event loop alone, what one instance cannot spread over cores) and every PostgreSQL process (pg; tx/r: transactions of the bench database per reply); cores (PostgreSQL not counted): the CPU all of them used over the run's wall time (below ${os.cpus().length} while others share the machine).\n`,
   );

@@ -1,0 +1,90 @@
+import type { LoadResult } from './driver.js';
+
+// What one benchmark scenario measured, and the table `npm run bench` prints of them.
+
+export interface ScenarioResult extends LoadResult {
+  rssMb: number;
+  maxEventLoopDelayMs: number | null;
+  ceilingRatio?: number;
+  /**
+   * CPU each side spent per reply during the run (ms); null where it could not be read.
+   * `serverMainThread`: the servers' event-loop busy time per reply (what one instance cannot spread
+   * over cores).
+   */
+  cpuMsPerReply: {
+    loadGenerator: number;
+    simulator: number;
+    server: number | null;
+    serverMainThread?: number | null;
+    postgres?: number;
+  };
+  /** PostgreSQL scenarios: transactions (statements outside BEGIN) the bench database ran per reply. */
+  pgTransactionsPerReply?: number;
+  /**
+   * CPU the generator, simulator and server(s) used over the run (PostgreSQL not counted), in
+   * cores: well under the machine's cores in a CPU-bound run means other work took the rest.
+   */
+  coresUsed: number | null;
+  /** Graph sends the simulator refused (validation, limits): their replies count as lost. */
+  graphRejected: number;
+  simulatorRssMb: number;
+}
+
+/** The results as one aligned table, then one line per problem a run reported. */
+export function formatResults(results: Record<string, ScenarioResult>): string {
+  const rows = Object.entries(results).map(([name, r]) => [
+    name,
+    r.repliesPerSecond,
+    r.ceilingRatio ?? '',
+    r.p50Ms,
+    r.p95Ms,
+    r.p99Ms,
+    r.maxMs,
+    r.ackP50Ms,
+    r.ackP99Ms,
+    r.lost,
+    r.duplicates,
+    r.outOfOrder,
+    r.rssMb,
+    r.maxEventLoopDelayMs ?? '',
+    r.cpuMsPerReply.loadGenerator,
+    r.cpuMsPerReply.simulator,
+    r.cpuMsPerReply.server ?? '',
+    r.cpuMsPerReply.serverMainThread ?? '',
+    r.cpuMsPerReply.postgres ?? '',
+    r.pgTransactionsPerReply ?? '',
+    r.coresUsed ?? '',
+  ]);
+  const header = [
+    'run',
+    'replies/s',
+    '÷ceiling',
+    'p50 ms',
+    'p95 ms',
+    'p99 ms',
+    'max ms',
+    'ack p50',
+    'ack p99',
+    'lost',
+    'dup',
+    'order',
+    'RSS MB',
+    'loop max ms',
+    'gen ms/r',
+    'sim ms/r',
+    'srv ms/r',
+    'main ms/r',
+    'pg ms/r',
+    'pg tx/r',
+    'cores',
+  ];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
+  const line = (cells: unknown[]) => cells.map((c, i) => String(c).padStart(widths[i]!)).join('  ');
+  let text = `\n${line(header)}\n${rows.map(line).join('\n')}\n`;
+  for (const [name, r] of Object.entries(results)) {
+    if (r.problem) text += `${name}: ${r.problem}\n`;
+    if (r.webhookFailures) text += `${name}: ${r.webhookFailures} webhooks not answered 200\n`;
+    if (r.graphRejected) text += `${name}: the simulator rejected ${r.graphRejected} Graph sends\n`;
+  }
+  return text;
+}

@@ -183,15 +183,21 @@ describe('createWebhookHandler over real HTTP', () => {
       expect(accepted).toEqual([[inbox.rows[0]?.id]]);
     });
 
-    it('500 (so Meta retries) when applying fails; the redelivery applies them', async () => {
+    it('queues the statuses in the inbox when applying them fails; 500 only when that fails too', async () => {
       const statuses = statusTarget();
-      const { post, accepted } = await start({ statuses });
-      statuses.failNext = true;
+      const { post, inbox, accepted } = await start({ statuses });
       const body = sample('status_batch_delivered_read_failed.json');
-      expect((await post(body)).status).toBe(500);
-      expect(accepted).toEqual([]);
+      statuses.failNext = true;
       expect((await post(body)).status).toBe(200);
-      expect(statuses.applied).toHaveLength(2);
+      expect(statuses.applied).toEqual([]);
+      const queued = inbox.rows.map((r) => r.event.type === 'message.status' && r.event.status);
+      expect(queued.sort()).toEqual(['delivered', 'failed', 'read']);
+      expect(accepted[0]).toHaveLength(3);
+      // Both ways closed: not acknowledged, so Meta redelivers.
+      statuses.failNext = true;
+      inbox.failNext = true;
+      const other = Buffer.from(body.toString('utf8').replaceAll('wamid.HBg', 'wamid.XBg'));
+      expect((await post(other)).status).toBe(500);
     });
 
     it('messages still go to the inbox', async () => {

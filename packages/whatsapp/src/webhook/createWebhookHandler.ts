@@ -34,7 +34,8 @@ export interface WebhookHandlerOptions {
   inbox: WebhookInbox;
   /**
    * Where `sent`, `delivered`, `read` (and `played`) statuses go, applied before the 200, instead
-   * of through the inbox. Without it every status goes to the inbox. See `splitDirectStatuses`.
+   * of through the inbox (they go there only when applying fails). Without it every status goes
+   * to the inbox. See `splitDirectStatuses`.
    */
   statuses?: WebhookStatusTarget;
   /** Called after the 200 with the ids that were new, so the server can wake its inbox worker. */
@@ -114,15 +115,12 @@ function refuseDraining(req: IncomingMessage, res: ServerResponse, status: numbe
  * it skips the inbox row, its claim and its done mark, three of the four inbox rows of a typical
  * reply. A `failed` goes to the inbox: it may schedule a resend, a decision taken once, in order.
  */
-function splitDirectStatuses(all: InboxRecord[]): {
-  records: InboxRecord[];
-  statuses: MessageStatusEvent[];
-} {
+function splitDirectStatuses(all: InboxRecord[]): { records: InboxRecord[]; statuses: InboxRecord[] } {
   const records: InboxRecord[] = [];
-  const statuses: MessageStatusEvent[] = [];
+  const statuses: InboxRecord[] = [];
   for (const record of all) {
     const { event } = record;
-    if (event.type === 'message.status' && event.status !== 'failed') statuses.push(event);
+    if (event.type === 'message.status' && event.status !== 'failed') statuses.push(record);
     else records.push(record);
   }
   return { records, statuses };
@@ -155,6 +153,22 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookReq
   const clock = options.clock ?? Date.now;
   const maxBytes = options.maxBodyBytes ?? META_MAX_WEBHOOK_BYTES;
   const timeoutMs = options.bodyTimeoutMs ?? 10_000;
+
+  /**
+   * Applies the statuses at once; when that fails (the database briefly unreachable, a deadlock
+   * victim), queues them in the inbox instead, where the worker retries them: either way they are
+   * durable before the 200. Resolves with the ids that went to the inbox as new.
+   */
+  async function applyStatusesOrQueue(statuses: InboxRecord[]): Promise<string[]> {
+    if (statuses.length === 0 || !options.statuses) return [];
+    try {
+      await options.statuses.applyStatuses(statuses.map((record) => record.event as MessageStatusEvent));
+      return [];
+    } catch (error) {
+      log.warn({ err: error, statuses: statuses.length }, 'statuses not applied; queued in the inbox');
+      return options.inbox.appendInbox(statuses);
+    }
+  }
 
   async function handlePost(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (!isJsonContentType(req.headers['content-type'])) {
@@ -229,14 +243,14 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookReq
     const all = inboxRecordsFromWebhook(parsed.events, clock());
     const { records, statuses } = options.statuses
       ? splitDirectStatuses(all)
-      : { records: all, statuses: [] as MessageStatusEvent[] };
+      : { records: all, statuses: [] as InboxRecord[] };
     let newIds: string[] = [];
     try {
-      const [ids] = await Promise.all([
+      const [ids, applied] = await Promise.all([
         records.length > 0 ? options.inbox.appendInbox(records) : [],
-        statuses.length > 0 ? options.statuses?.applyStatuses(statuses) : undefined,
+        applyStatusesOrQueue(statuses),
       ]);
-      newIds = ids;
+      newIds = [...ids, ...applied];
     } catch (error) {
       // Not stored, so not acknowledged: Meta's retry is what saves the message (what was stored
       // is deduplicated then, and a status applied twice changes nothing).

@@ -1,6 +1,12 @@
 import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signWebhookBody, toMetaJson } from '@parley/simulator';
+import {
+  envelope,
+  messagesChange,
+  postWebhook,
+  signWebhookBody,
+  statusItem,
+} from '../../../tests/security/webhookBodies.js';
 import { callApi, eventually, makeDataDir, startKitParley, type KitParley } from './serverTestKit.js';
 
 const APP_SECRET = 'statuses-app-secret';
@@ -32,41 +38,9 @@ describe('status webhooks reach the conversation view', () => {
   });
 
   /** Posts one signed status webhook for the default user, as Meta would; returns the HTTP status. */
-  const post = async (wamid: string, status: string, waId = '31650000001') => {
-    const body = toMetaJson({
-      object: 'whatsapp_business_account',
-      entry: [
-        {
-          id: '210987654321098',
-          changes: [
-            {
-              field: 'messages',
-              value: {
-                messaging_product: 'whatsapp',
-                metadata: { display_phone_number: '15550001234', phone_number_id: phoneNumberId },
-                statuses: [
-                  {
-                    id: wamid,
-                    status,
-                    timestamp: String(Math.floor(Date.now() / 1000)),
-                    recipient_id: waId,
-                  },
-                ],
-              },
-            },
-          ],
-        },
-      ],
-    });
-    const response = await fetch(`${parley.url}/webhook`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'x-hub-signature-256': signWebhookBody(body, APP_SECRET),
-      },
-      body,
-    });
-    return response.status;
+  const post = (wamid: string, status: string, waId = '31650000001') => {
+    const body = envelope([[messagesChange(phoneNumberId, [], [statusItem(wamid, waId, status)])]]);
+    return postWebhook(parley.url, body, signWebhookBody(body, APP_SECRET));
   };
 
   it('shows outbox rows as sent, then delivered, then read, as the phone reports them', async () => {

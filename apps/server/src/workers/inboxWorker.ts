@@ -213,7 +213,7 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
         // Wake-ups during the gap set `again` and are served by the claim after it (real time,
         // not `clock`, which tests move at will).
         const gap = lastClaimAt + claimGapMs - performance.now();
-        if (claimGapMs > 0 && gap > 0) await new Promise((resolve) => setTimeout(resolve, gap));
+        if (gap > 0) await new Promise((resolve) => setTimeout(resolve, gap));
         if (!running) break;
         again = false;
         await releaseFinished();

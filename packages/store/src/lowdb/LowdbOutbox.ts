@@ -61,7 +61,7 @@ export class LowdbOutbox {
   }
 
   /** Rows not yet sent: `pending`, or `sending` with an unknown outcome. */
-  countUnsent(): number {
+  countPending(): number {
     let count = 0;
     for (const rows of this.#indexes().unsent.values()) count += rows.length;
     return count;

@@ -331,7 +331,7 @@ class LowdbStore extends LowdbCatalog implements Store {
   }
 
   async countPendingOutbox(): Promise<number> {
-    return this.#outbox.countUnsent();
+    return this.#outbox.countPending();
   }
 
   // ── timers ───────────────────────────────────────────────────────────────────

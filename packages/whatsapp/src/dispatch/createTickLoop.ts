@@ -58,7 +58,7 @@ export function createTickLoop(options: {
       // Real time, not `clock` (tests move that one at will); not cut short by wake(): the gap
       // is what lets wake-ups pile up into one tick.
       const gap = lastStart + minGapMs - performance.now();
-      if (minGapMs > 0 && gap > 0) await new Promise<void>((resolve) => setTimeout(resolve, gap));
+      if (gap > 0) await new Promise<void>((resolve) => setTimeout(resolve, gap));
       if (!running) break;
       lastStart = performance.now();
       wakeRequested = false;

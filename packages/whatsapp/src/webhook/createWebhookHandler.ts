@@ -140,8 +140,8 @@ function preReadBody(req: IncomingMessage): Buffer | undefined {
 /**
  * The `/webhook` endpoint: the GET handshake, and POST in the order verify → parse → append to
  * the durable inbox (deduplicated), and apply delivery statuses when `statuses` is set → 200 →
- * `onAccepted`. Bad input gets 4xx and stores nothing;
- * a valid envelope with things Parley does not handle is answered 200 and logged.
+ * `onAccepted`. Bad input gets 4xx and stores nothing; a valid envelope with things Parley does
+ * not handle is answered 200 and logged.
  * @example app.use('/webhook', createWebhookHandler({ appSecrets: [secret], verifyToken, inbox: store }));
  */
 export function createWebhookHandler(options: WebhookHandlerOptions): WebhookRequestHandler {
@@ -246,11 +246,11 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookReq
       : { records: all, statuses: [] as InboxRecord[] };
     let newIds: string[] = [];
     try {
-      const [ids, applied] = await Promise.all([
+      const [ids, queued] = await Promise.all([
         records.length > 0 ? options.inbox.appendInbox(records) : [],
         applyStatusesOrQueue(statuses),
       ]);
-      newIds = [...ids, ...applied];
+      newIds = [...ids, ...queued];
     } catch (error) {
       // Not stored, so not acknowledged: Meta's retry is what saves the message (what was stored
       // is deduplicated then, and a status applied twice changes nothing).

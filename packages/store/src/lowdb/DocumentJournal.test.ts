@@ -45,6 +45,21 @@ describe('DocumentJournal', () => {
     await again.close();
   });
 
+  it('writes the appends of separate callbacks of one event-loop turn together', async () => {
+    const journal = new DocumentJournal<Rec>(dir, { fsync: true });
+    await journal.open();
+    // Two timer callbacks run in one turn, like two webhooks or commits arriving together: the
+    // first append's write waits for the turn to end, so the second shares its write and fsync.
+    const appended = await new Promise<Promise<number[]>[]>((resolve) => {
+      const writes: Promise<number[]>[] = [];
+      setTimeout(() => writes.push(write(journal, ['first'])), 0);
+      setTimeout(() => resolve([...writes, write(journal, ['second'])]), 0);
+    });
+    await Promise.all(appended);
+    expect(journal.flushes).toBe(1);
+    await journal.close();
+  });
+
   it('drops a torn tail and a damaged line, and never appends after them', async () => {
     const journal = new DocumentJournal<Rec>(dir, { fsync: false });
     await journal.open();

@@ -3,7 +3,7 @@ import { mkdir, readdir, readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { StoreError } from '../errors.js';
-import { handedOrOwnThread, type FileThread } from './FileThread.js';
+import { handedOrOwnThread, nextTurn, type FileThread } from './FileThread.js';
 
 /** A journal record: `n` is its sequence number (strictly increasing across restarts). */
 export interface JournalEntry {
@@ -150,10 +150,16 @@ export class DocumentJournal<R extends JournalEntry> {
 
   #kick(): void {
     if (this.#running) return;
-    this.#running = this.#loop().finally(() => {
-      this.#running = null;
-      if (this.#queue.length > 0 || this.#rotate) this.#kick();
-    });
+    // The first write waits for the next turn of the event loop, so the appends of this turn's
+    // other callbacks (webhooks, commits and statuses arriving together) join it: at a moderate
+    // rate each one was otherwise a write, an fsync and a thread wake-up of its own (measured:
+    // ~10 % of the event loop's time per reply in the paced open loop).
+    this.#running = nextTurn()
+      .then(() => this.#loop())
+      .finally(() => {
+        this.#running = null;
+        if (this.#queue.length > 0 || this.#rotate) this.#kick();
+      });
   }
 
   async #loop(): Promise<void> {

@@ -19,6 +19,11 @@ export type FileJob =
 
 type Result = { ok: true; value: string | null } | { ok: false; code?: string; message: string };
 
+/** Resolves on the next turn of the event loop (after the I/O callbacks of this one). */
+export function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 /** Jobs posted to the thread in one message at most: a long batch delays the ones behind it. */
 const MAX_BATCH = 64;
 
@@ -31,8 +36,9 @@ function workerUrl(): URL {
 /**
  * A worker thread that does file work for the main thread. Each fs/promises call costs the main
  * thread ~50 µs of promise and handle bookkeeping (an atomic document write is five of them);
- * here the jobs of one tick travel in one message and run as plain synchronous calls, so a
- * document write costs the main thread a few microseconds and the process about half the CPU.
+ * here the jobs of one turn of the event loop travel in one message and run as plain synchronous
+ * calls, so a document write costs the main thread a few microseconds and the process about half
+ * the CPU.
  * Jobs run in the order they were asked for. The thread does not keep the process alive.
  */
 export class FileThread {
@@ -75,7 +81,10 @@ export class FileThread {
       this.#queue.push({ job, resolve, reject });
       if (this.#scheduled) return;
       this.#scheduled = true;
-      queueMicrotask(() => this.#post());
+      // Posted on the next turn of the event loop: the jobs of every callback of this turn share
+      // one message (each post wakes the thread, which on a busy machine can take the main
+      // thread's core).
+      setImmediate(() => this.#post());
     });
   }
 

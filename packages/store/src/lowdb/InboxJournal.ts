@@ -1,6 +1,6 @@
 import { dirname } from 'node:path';
 import { temporaryPathFor } from './AtomicJsonFile.js';
-import { handedOrOwnThread, type FileThread } from './FileThread.js';
+import { handedOrOwnThread, nextTurn, type FileThread } from './FileThread.js';
 import { parseNdjsonLines, readTextIfExists } from './ndjson.js';
 
 /** One line of the inbox journal: a whole stored row, or the hash of an id that is done. */
@@ -81,10 +81,14 @@ export class InboxJournal {
 
   #kick(): void {
     if (this.#running) return;
-    this.#running = this.#loop().finally(() => {
-      this.#running = null;
-      if (this.#queue.length > 0 || this.#compaction) this.#kick();
-    });
+    // As in DocumentJournal: the first write waits for the next turn of the event loop, so the
+    // webhooks acknowledged in this turn share its write, fsync and thread wake-up.
+    this.#running = nextTurn()
+      .then(() => this.#loop())
+      .finally(() => {
+        this.#running = null;
+        if (this.#queue.length > 0 || this.#compaction) this.#kick();
+      });
   }
 
   async #loop(): Promise<void> {

@@ -5,7 +5,7 @@ import { FileThreads, type FileJob } from './FileThread.js';
 import { DocumentJournal } from './DocumentJournal.js';
 import { RecordSealer } from './RecordSealer.js';
 import { TranscriptOverflowFiles } from './TranscriptOverflowFiles.js';
-import { applyRecord, type DocumentChange, type DocumentRecord } from './documentRecord.js';
+import { applyRecord, toJournalForm, type DocumentChange, type DocumentRecord } from './documentRecord.js';
 import {
   conversationPath,
   emptyDocument,
@@ -140,10 +140,11 @@ export class LowdbDocuments extends RecordSealer {
       const { result, change, after } = await fn(doc);
       if (change) {
         const record: DocumentRecord = { ...change, n: this.journal.next(), d: id };
+        const before = doc.outbox;
         const undo = applyRecord(doc, record);
         this.#markDirty(id, record.n);
         try {
-          await this.journal.append(record);
+          await this.journal.append(toJournalForm(record, before));
         } catch (error) {
           undo();
           throw error;

@@ -1,4 +1,5 @@
 import type { TimerRecord } from '@parley/flow';
+import { StoreError } from '../errors.js';
 import type { ConversationDocument, StoredOutbox, StoredRecord } from './conversationDocument.js';
 
 /**
@@ -16,12 +17,24 @@ export interface DocumentRecord {
   timers?: TimerRecord[];
   /** Outbox rows to insert or replace (by id). */
   out?: StoredOutbox[];
+  /**
+   * Only in the journal: outbox rows the document already held, as the fields that changed
+   * (applied after `out`; see `toJournalForm`).
+   */
+  op?: OutboxRowPatch[];
   /** Transcript entries to append. */
   tr?: StoredRecord[];
   /** Inbox dedupe hashes to append. */
   done?: { h: string; at: number }[];
   /** The whole document (erasure, retention): replaces everything. */
   img?: ConversationDocument;
+}
+
+/** The fields of a stored outbox row that a change set (`set`) or removed (`unset`). */
+export interface OutboxRowPatch {
+  id: string;
+  set: Record<string, unknown>;
+  unset?: string[];
 }
 
 /** What a change asks for: a record without its number and document id. */
@@ -57,6 +70,7 @@ export function applyRecord(doc: ConversationDocument, record: DocumentChange & 
     }
     doc.outbox = outbox;
   }
+  if (record.op && record.op.length > 0) doc.outbox = patchRows(doc.outbox, record.op, record.n);
   if (record.tr) for (const entry of record.tr) doc.transcript.push(entry);
   if (record.done) for (const entry of record.done) doc.inboxDone.push(entry);
   doc.lsn = record.n;
@@ -70,4 +84,75 @@ export function applyRecord(doc: ConversationDocument, record: DocumentChange & 
     doc.inboxDone.length = savedDoneLength;
     Object.assign(doc, saved, { outbox: savedOutbox });
   };
+}
+
+/**
+ * The form a record is journaled in: each outbox row the document held before it goes as the
+ * fields that changed, not whole. A claim, a send's answer or a status moves a few small fields
+ * of a row whose message is most of its size, so this halves the journal's bytes per reply (and
+ * the JSON, checksum and copies that go with them). Replay applies records in order onto the
+ * version before them, which holds every row a patch names. `before`: the document's outbox
+ * before the record was applied.
+ */
+export function toJournalForm(record: DocumentRecord, before: readonly StoredOutbox[]): DocumentRecord {
+  if (!record.out || record.out.length === 0 || record.img || before.length === 0) return record;
+  const current = new Map<string, StoredOutbox>(before.map((row) => [row.id, row]));
+  const out: StoredOutbox[] = [];
+  const op: OutboxRowPatch[] = [];
+  for (const row of record.out) {
+    const previous = current.get(row.id);
+    // A row given twice in one change: the second version is a patch of the first.
+    current.set(row.id, row);
+    if (previous) op.push(diffRow(previous, row));
+    else out.push(row);
+  }
+  if (op.length === 0) return record;
+  const { out: _whole, ...rest } = record;
+  return out.length > 0 ? { ...rest, out, op } : { ...rest, op };
+}
+
+function diffRow(before: StoredOutbox, after: StoredOutbox): OutboxRowPatch {
+  const set: Record<string, unknown> = {};
+  let unset: string[] | undefined;
+  for (const key in after) {
+    const value = after[key];
+    if (value !== undefined && !sameJson(before[key], value)) set[key] = value;
+  }
+  // An undefined field is absent once written as JSON.
+  for (const key in before)
+    if (before[key] !== undefined && after[key] === undefined) (unset ??= []).push(key);
+  return unset ? { id: after.id, set, unset } : { id: after.id, set };
+}
+
+/** Equal as JSON values (rows replace, never mutate, so unchanged parts are usually the same object). */
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const aKeys = Object.keys(a).filter((key) => (a as Record<string, unknown>)[key] !== undefined);
+  const bKeys = Object.keys(b).filter((key) => (b as Record<string, unknown>)[key] !== undefined);
+  if (aKeys.length !== bKeys.length) return false;
+  return aKeys.every((key) =>
+    sameJson((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]),
+  );
+}
+
+function patchRows(
+  outbox: readonly StoredOutbox[],
+  patches: readonly OutboxRowPatch[],
+  n: number,
+): StoredOutbox[] {
+  const rows = outbox.slice();
+  for (const patch of patches) {
+    const index = rows.findIndex((row) => row.id === patch.id);
+    if (index < 0)
+      throw new StoreError(
+        'store.corrupt_document',
+        `Document journal record ${n} changes outbox row ${patch.id}, which its document does not hold: the journal or the document files were changed by hand or damaged.`,
+      );
+    const row: StoredOutbox = { ...rows[index]!, ...patch.set };
+    for (const key of patch.unset ?? []) delete row[key];
+    rows[index] = row;
+  }
+  return rows;
 }

@@ -123,8 +123,11 @@ async function withCosts(
   const metrics = await metricsNow();
   const loopBusyAfter = loopBusy(metrics);
   const delays = metrics.map(maxEventLoopDelayMs).filter((d): d is number => d !== null);
-  const rejectedBefore = Object.values(before.sim.rejected).reduce((a, b) => a + b, 0);
-  const rejectedAfter = Object.values(simAfter.rejected).reduce((a, b) => a + b, 0);
+  const rejectedByCode: Record<string, number> = {};
+  for (const [code, count] of Object.entries(simAfter.rejected)) {
+    const during = count - (before.sim.rejected[code] ?? 0);
+    if (during > 0) rejectedByCode[code] = during;
+  }
   return {
     ...result,
     rssMb: Math.max(...servers.map((s) => s.peakRssMb())),
@@ -141,7 +144,8 @@ async function withCosts(
       serverMs === null
         ? null
         : Math.round(((ownMs + simMs + serverMs) / (Math.max(0.1, result.durationS) * 1000)) * 100) / 100,
-    graphRejected: rejectedAfter - rejectedBefore,
+    graphRejected: Object.values(rejectedByCode).reduce((a, b) => a + b, 0),
+    graphRejectedByCode: rejectedByCode,
     simulatorRssMb: simAfter.peakRssMb,
   };
 }

@@ -25,8 +25,12 @@ export interface ScenarioResult extends LoadResult {
    * cores: well under the machine's cores in a CPU-bound run means other work took the rest.
    */
   coresUsed: number | null;
-  /** Graph sends the simulator refused (validation, limits): their replies count as lost. */
+  /**
+   * Graph sends the simulator refused (validation, limits), in all and by error code: the sender
+   * retries the retryable ones (a reply still missing at the end counts as lost).
+   */
   graphRejected: number;
+  graphRejectedByCode: Record<string, number>;
   simulatorRssMb: number;
 }
 
@@ -84,7 +88,10 @@ export function formatResults(results: Record<string, ScenarioResult>): string {
   for (const [name, r] of Object.entries(results)) {
     if (r.problem) text += `${name}: ${r.problem}\n`;
     if (r.webhookFailures) text += `${name}: ${r.webhookFailures} webhooks not answered 200\n`;
-    if (r.graphRejected) text += `${name}: the simulator rejected ${r.graphRejected} Graph sends\n`;
+    if (r.graphRejected) {
+      const codes = Object.entries(r.graphRejectedByCode).map(([code, count]) => `${code} ×${count}`);
+      text += `${name}: the simulator rejected ${r.graphRejected} Graph sends (${codes.join(', ')})\n`;
+    }
   }
   return text;
 }

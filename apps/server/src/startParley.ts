@@ -30,6 +30,7 @@ import { createConversationCommands } from './workers/conversationCommands.js';
 import { createEngineStoreView } from './workers/createEngineStoreView.js';
 import { createInboxWorker } from './workers/inboxWorker.js';
 import { createLagGovernor } from './workers/createLagGovernor.js';
+import { startRateSharing } from './workers/rateSharing.js';
 import { startRetentionJob } from './workers/retentionJob.js';
 import { createTimerScheduler } from './workers/timerScheduler.js';
 
@@ -322,6 +323,7 @@ export async function startParley(config: Config, options: StartOptions): Promis
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
     simulator.setWebhookUrl(`http://127.0.0.1:${port}/webhook`);
 
+    const rateSharing = await startRateSharing({ store, dispatcher, log });
     // Replays whatever the inbox holds from before a crash: claimed rows are processed first.
     dispatcher.start();
     inboxWorker.start();
@@ -366,6 +368,7 @@ export async function startParley(config: Config, options: StartOptions): Promis
           workersRunning = false;
           clearInterval(depthTimer);
           clearInterval(tokenTimer);
+          rateSharing.stop();
           inboxGovernor.stop();
           stopInboxWakeups?.();
           loopDelay.disable();

@@ -24,6 +24,11 @@ export interface Store {
   close(): Promise<void>;
   /** Cheap reachability check for /readyz. */
   ping(): Promise<boolean>;
+  /**
+   * How many server instances share this store, this one included: Meta's per-number rate is
+   * shared between them. Absent: one (the embedded store allows one server per folder).
+   */
+  countInstances?(): Promise<number>;
 
   // ── inbox: durable, deduplicated inbound events ──────────────────────────────
   /** Appends events; returns the ids that were new (duplicates by id are ignored). Durable when it resolves. */

@@ -24,6 +24,8 @@ export interface InboxNotifications {
  */
 export function createInboxNotifications(options: {
   connectionString: string;
+  /** The instance's `application_name` (see instanceCount.ts). */
+  applicationName?: string;
   schema: string;
   log: StoreLogger;
   retryMs?: number;
@@ -38,7 +40,10 @@ export function createInboxNotifications(options: {
 
   const connect = () => {
     if (closed || client) return;
-    const next = new pg.Client({ connectionString: options.connectionString });
+    const next = new pg.Client({
+      connectionString: options.connectionString,
+      application_name: options.applicationName,
+    });
     client = next;
     const lost = (error?: Error) => {
       if (client !== next) return;

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { describeStoreConformance, testCipher } from '../conformance/describeStoreConformance.js';
 import {
   conversationId,
@@ -53,6 +53,31 @@ if ('skip' in probe) {
     afterAll(async () => {
       await Promise.all(stores.map((store) => store.close()));
       await dropSchema(url, schema);
+    });
+
+    it('counts the instances on its schema (for sharing a number’s rate), not those of another', async () => {
+      // Each listens for inbox appends, as a server does: that connection stays open while it runs.
+      const listening = (store: Store) => store.onInboxAppended!(() => undefined);
+      const stops = stores.map(listening);
+      const counted = (store: Store) => store.countInstances!();
+      await vi.waitFor(async () => expect(await Promise.all(stores.map(counted))).toEqual([3, 3, 3]));
+      const elsewhere = createPostgresStore({
+        connectionString: url,
+        schema: testSchemaName(),
+        contentEncryption: false,
+        poolSize: 1,
+      });
+      try {
+        expect(await elsewhere.countInstances!()).toBe(1);
+      } finally {
+        await elsewhere.close();
+      }
+      const extra = await open();
+      listening(extra);
+      await vi.waitFor(async () => expect(await counted(stores[0]!)).toBe(4));
+      await extra.close();
+      await vi.waitFor(async () => expect(await counted(stores[0]!)).toBe(3));
+      stops.forEach((stop) => stop());
     });
 
     it('applied the migrations once', async () => {

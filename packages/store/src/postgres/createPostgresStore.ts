@@ -22,6 +22,7 @@ import {
   type InboxNotifications,
 } from './createInboxNotifications.js';
 import { claimInboxRows, releaseInboxLeases, renewInboxLeases } from './inboxLeases.js';
+import { countInstances, instanceApplicationName } from './instanceCount.js';
 import { migrate, quoteSchema } from './migrate.js';
 import { migrations } from './migrations.js';
 import { PostgresCatalog } from './PostgresCatalog.js';
@@ -125,10 +126,12 @@ class PostgresStore extends PostgresCatalog implements Store {
   constructor(options: PostgresStoreOptions) {
     const schema = options.schema ?? 'public';
     quoteSchema(schema);
+    const applicationName = instanceApplicationName(schema);
     const pool = new Pool({
       connectionString: options.connectionString,
       max: options.poolSize ?? 10,
       options: `-c search_path=${schema}`,
+      application_name: applicationName,
     });
     super(
       new PostgresDb(
@@ -142,6 +145,7 @@ class PostgresStore extends PostgresCatalog implements Store {
     this.#outbox = new PostgresOutbox(this.db, this.#clock);
     this.#notifications = createInboxNotifications({
       connectionString: options.connectionString,
+      applicationName,
       schema,
       log: this.#log,
     });
@@ -165,6 +169,10 @@ class PostgresStore extends PostgresCatalog implements Store {
     this.#open = false;
     await this.#notifications.close();
     await this.#pool.end();
+  }
+
+  countInstances(): Promise<number> {
+    return countInstances(this.#pool, this.#schema);
   }
 
   async ping(): Promise<boolean> {

@@ -120,6 +120,8 @@ export interface Dispatcher {
   applyStatus(event: MessageStatusEvent): Promise<ApplyStatusResult>;
   /** Statuses in webhook order; one message's statuses are one update (see `StatusApplier`). */
   applyStatuses(events: readonly MessageStatusEvent[]): Promise<ApplyStatusResult[]>;
+  /** Other instances send for the same numbers: pace this one's share of each number's rate. */
+  shareRate(instances: number): void;
 }
 
 /**
@@ -402,5 +404,6 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     random,
     onCredentialsError: options.onCredentialsError,
   });
-  return { tick, applyStatus, applyStatuses, start: loop.start, stop, wake: loop.wake };
+  const shareRate = (instances: number) => limiter.share(instances);
+  return { tick, applyStatus, applyStatuses, shareRate, start: loop.start, stop, wake: loop.wake };
 }

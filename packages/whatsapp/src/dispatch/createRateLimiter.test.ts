@@ -44,6 +44,27 @@ describe('createRateLimiter (fake clock)', () => {
     expect(limiter.tryAcquire('A', 'u', 1000).ok).toBe(true);
   });
 
+  it('shares a number’s rate between instances, and takes it all back when alone again', () => {
+    const limiter = createRateLimiter({ perNumberPerSecond: 100, windowMarginMs: 0, burst: 100 });
+    const sendsAt = (t: number) => {
+      let sent = 0;
+      while (limiter.tryAcquire('A', `u${t}-${sent}`, t).ok) sent += 1;
+      return sent;
+    };
+    limiter.share(3);
+    expect(sendsAt(0)).toBe(33);
+    expect(sendsAt(500)).toBe(0);
+    expect(sendsAt(1000)).toBe(33);
+    limiter.share(1);
+    expect(sendsAt(2000)).toBe(100);
+    expect(limiter.perNumberPerSecond).toBe(100);
+    // A pause from Meta (130429) holds across a new share.
+    limiter.pauseNumber('A', 5000);
+    limiter.share(2);
+    expect(sendsAt(4000)).toBe(0);
+    expect(sendsAt(5000)).toBe(50);
+  });
+
   it('paces one recipient: a burst, then one message per pairIntervalMs', () => {
     const limiter = createRateLimiter({ pairIntervalMs: 6000, pairBurst: 3 });
     expect([0, 0, 0].map((t) => limiter.tryAcquire('A', 'dana', t).ok)).toEqual([true, true, true]);

@@ -13,6 +13,11 @@ export interface RateLimiter {
   sweep(now: number): void;
   /** How many pair buckets are held (for tests and metrics). */
   size(): number;
+  /**
+   * The instances sending for the same numbers (each paces its share): from now on each number
+   * gets `perNumberPerSecond / instances` sends a window here.
+   */
+  share(instances: number): void;
   /** The sends one number may make in a window (the option as applied: 1 to 1,000). */
   readonly perNumberPerSecond: number;
 }
@@ -67,15 +72,25 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
   const pairIntervalMs = Math.max(0, options.pairIntervalMs ?? 6000);
   const pairBurst = Math.max(1, options.pairBurst ?? 10);
   const numbers = new Map<string, NumberLimit>();
+  /** This instance's share of `perWindow` (see `share`). */
+  let shared = perWindow;
+  /** Numbers Meta paused (130429), kept apart so a limit rebuilt by `share` keeps its pause. */
+  const pauses = new Map<string, number>();
   const pairs = new Map<string, TokenBucket>();
 
   const numberLimit = (id: string, now: number) => {
     let limit = numbers.get(id);
     if (!limit) {
       limit = {
-        window: createSlidingWindow({ limit: perWindow, windowMs }),
-        smooth: createTokenBucket({ capacity: burst, ratePerSecond: (perWindow * 1000) / windowMs, now }),
+        window: createSlidingWindow({ limit: shared, windowMs }),
+        smooth: createTokenBucket({
+          capacity: Math.min(burst, shared),
+          ratePerSecond: (shared * 1000) / windowMs,
+          now,
+        }),
       };
+      const pausedUntil = pauses.get(id);
+      if (pausedUntil !== undefined) limit.window.pauseUntil(pausedUntil);
       numbers.set(id, limit);
     }
     return limit;
@@ -107,6 +122,7 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
       return pair.tryTake(now);
     },
     pauseNumber(phoneNumberId, until) {
+      pauses.set(phoneNumberId, Math.max(until, pauses.get(phoneNumberId) ?? 0));
       numberLimit(phoneNumberId, until).window.pauseUntil(until);
     },
     pausePair(phoneNumberId, recipient, until) {
@@ -116,6 +132,15 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
       for (const [key, bucket] of pairs) if (bucket.isIdle(now)) pairs.delete(key);
       for (const [key, limit] of numbers)
         if (limit.window.isIdle(now) && limit.smooth.isIdle(now)) numbers.delete(key);
+      for (const [key, until] of pauses) if (until <= now) pauses.delete(key);
+    },
+    share(instances) {
+      const next = Math.max(1, Math.floor(perWindow / Math.max(1, instances)));
+      if (next === shared) return;
+      shared = next;
+      // Rebuilt at the new rate on each number's next send, pauses kept. What the old window held
+      // is forgotten: in the second an instance joins, a number may see up to one window more.
+      numbers.clear();
     },
     size: () => pairs.size,
     perNumberPerSecond: perWindow,

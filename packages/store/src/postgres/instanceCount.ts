@@ -6,9 +6,10 @@ import type pg from 'pg';
  * limits per phone number (see `Store.countInstances`): every connection of an instance carries
  * `application_name` = `parley <schema tag> <instance tag>`, and the instances are the distinct
  * names in `pg_stat_activity`. No table and no heartbeat: a stopped or killed instance's
- * connections close, and it no longer counts. (PostgreSQL shows an ordinary role the application
- * names of its own role's sessions: instances that connect as different roles do not see each
- * other.)
+ * connections close, and it no longer counts (a host that vanishes counts until PostgreSQL finds
+ * its connections dead, by TCP keepalive: the others pace a smaller share meanwhile, never more).
+ * PostgreSQL shows an ordinary role the application names of its own role's sessions only:
+ * instances that connect as different roles do not see each other.
  */
 export function instanceApplicationName(schema: string): string {
   return `${schemaPrefix(schema)}${randomUUID().slice(0, 8)}`;

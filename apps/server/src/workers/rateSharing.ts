@@ -15,10 +15,11 @@ export async function startRateSharing(input: {
   log: { info(fields: object, message: string): void };
 }): Promise<{ stop(): void }> {
   const { store, dispatcher, log } = input;
-  if (!store.countInstances) return { stop: () => undefined };
+  const count = store.countInstances?.bind(store);
+  if (!count) return { stop: () => undefined };
   let instances = 1;
   const recount = async () => {
-    const counted = await store.countInstances!().catch(() => instances);
+    const counted = await count().catch(() => instances);
     if (counted === instances) return;
     log.info(
       { instances: counted },

@@ -96,13 +96,14 @@ export function applyRecord(doc: ConversationDocument, record: DocumentChange & 
  */
 export function toJournalForm(record: DocumentRecord, before: readonly StoredOutbox[]): DocumentRecord {
   if (!record.out || record.out.length === 0 || record.img || before.length === 0) return record;
-  const current = new Map<string, StoredOutbox>(before.map((row) => [row.id, row]));
+  // Only the rows this record names are looked up (a conversation's outbox keeps every row sent).
+  const given = new Map<string, StoredOutbox>();
   const out: StoredOutbox[] = [];
   const op: OutboxRowPatch[] = [];
   for (const row of record.out) {
-    const previous = current.get(row.id);
     // A row given twice in one change: the second version is a patch of the first.
-    current.set(row.id, row);
+    const previous = given.get(row.id) ?? before.find((stored) => stored.id === row.id);
+    given.set(row.id, row);
     if (previous) op.push(diffRow(previous, row));
     else out.push(row);
   }

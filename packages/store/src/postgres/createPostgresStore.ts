@@ -16,17 +16,14 @@ import { silentLogger, systemClock, type StoreClock, type StoreLogger } from '..
 import { batchedRead } from './batchedReads.js';
 import { commitUnitsStatement } from './commitUnitStatement.js';
 import { createCoalescer } from './createCoalescer.js';
-import {
-  createInboxNotifications,
-  INBOX_CHANNEL,
-  type InboxNotifications,
-} from './createInboxNotifications.js';
+import { createInboxNotifications, type InboxNotifications } from './createInboxNotifications.js';
 import { claimInboxRows, releaseInboxLeases, renewInboxLeases } from './inboxLeases.js';
 import { countInstances, instanceApplicationName } from './instanceCount.js';
 import { migrate, quoteSchema } from './migrate.js';
 import { migrations } from './migrations.js';
 import { PostgresCatalog } from './PostgresCatalog.js';
 import { Pool, PostgresDb, prepared } from './PostgresDb.js';
+import { PostgresInbox } from './PostgresInbox.js';
 import { PostgresOutbox } from './PostgresOutbox.js';
 import { eraseContactRows, exportContactRows, purgeRows } from './postgresPrivacy.js';
 
@@ -60,6 +57,7 @@ class PostgresStore extends PostgresCatalog implements Store {
   readonly #log: StoreLogger;
   readonly #notifications: InboxNotifications;
   readonly #outbox: PostgresOutbox;
+  readonly #inbox: PostgresInbox;
   #open = false;
 
   // The per-event statements, grouped: under load every event makes the same few point reads and
@@ -97,20 +95,6 @@ class PostgresStore extends PostgresCatalog implements Store {
     const at = rows[0] ? Number(rows[0].at) : null;
     return callers.map(() => at);
   });
-  // Concurrent webhooks share one INSERT (and one commit): each still answers only after its
-  // own rows are durable. A duplicate id in one batch is new only for its first caller.
-  readonly #appendInbox = createCoalescer<InboxRecord[], string[]>(
-    async (groups) => {
-      const inserted = await this.#insertInbox(groups.flat());
-      return groups.map((records) => records.filter((record) => inserted.delete(record.id)).map((r) => r.id));
-    },
-    {
-      runOne: async (records) => {
-        const inserted = await this.#insertInbox(records);
-        return records.filter((record) => inserted.has(record.id)).map((record) => record.id);
-      },
-    },
-  );
   // Commit units of different conversations finishing together share one prepared statement (each
   // with its own revision check: a conflict writes nothing of its unit only), so one WAL flush serves
   // many events. Conversations are locked in id order, so two instances' batches do not deadlock.
@@ -149,6 +133,7 @@ class PostgresStore extends PostgresCatalog implements Store {
       schema,
       log: this.#log,
     });
+    this.#inbox = new PostgresInbox(this.db, this.#notifications);
     // An idle client losing its server must not crash the process; the next query reports it.
     pool.on('error', (error) =>
       this.#log.warn({ err: error.message }, 'store: idle PostgreSQL connection failed'),
@@ -186,38 +171,8 @@ class PostgresStore extends PostgresCatalog implements Store {
   }
 
   // ── inbox ────────────────────────────────────────────────────────────────────
-  async appendInbox(records: InboxRecord[]): Promise<string[]> {
-    const unique = [...new Map(records.map((record) => [record.id, record])).values()];
-    if (unique.length === 0) return [];
-    return this.#appendInbox(unique);
-  }
-
-  /** Inserts rows (in order; an id already stored, or earlier in `records`, is skipped); the ids inserted. */
-  async #insertInbox(records: InboxRecord[]): Promise<Set<string>> {
-    const unique = [...new Map(records.map((record) => [record.id, record])).values()];
-    // Other instances hear of new rows at this statement's commit (one notification however many
-    // rows: PostgreSQL folds equal ones of a transaction); only when this process listens too.
-    const notify = this.#notifications.active ? `, pg_notify('${INBOX_CHANNEL}', $6)` : '';
-    const result = await this.#pool.query<{ id: string }>(
-      prepared(
-        `INSERT INTO inbox (id, conversation_id, received_at, status, attempts, event)
-       SELECT id, conversation_id, received_at, 'pending', attempts, event
-       FROM unnest($1::text[], $2::text[], $3::bigint[], $4::int[], $5::jsonb[]) WITH ORDINALITY
-         AS t(id, conversation_id, received_at, attempts, event, n)
-       ORDER BY n
-       ON CONFLICT (id) DO NOTHING
-       RETURNING id${notify}`,
-        [
-          unique.map((r) => r.id),
-          unique.map((r) => r.conversationId),
-          unique.map((r) => r.receivedAt),
-          unique.map((r) => r.attempts ?? 0),
-          unique.map((r) => JSON.stringify(this.db.sealInboxEvent(r))),
-          ...(notify ? [this.#notifications.payload] : []),
-        ],
-      ),
-    );
-    return new Set(result.rows.map((row) => row.id));
+  appendInbox(records: InboxRecord[]): Promise<string[]> {
+    return this.#inbox.append(records);
   }
 
   claimInbox(owner: string, now: number, leaseUntil: number, limit: number): Promise<InboxRecord[]> {
@@ -236,14 +191,8 @@ class PostgresStore extends PostgresCatalog implements Store {
     return this.#notifications.subscribe(listener);
   }
 
-  async markInboxDone(ids: string[]): Promise<void> {
-    if (ids.length === 0) return;
-    await this.#pool.query(
-      prepared(
-        `UPDATE inbox SET status = 'done', lease_owner = NULL, lease_until = NULL WHERE id = ANY($1::text[])`,
-        [ids],
-      ),
-    );
+  markInboxDone(ids: string[]): Promise<void> {
+    return this.#inbox.markDone(ids);
   }
 
   // ── commit unit ──────────────────────────────────────────────────────────────

@@ -4,6 +4,7 @@
 // pizza-order conversations; the simulator stamps webhook and reply times, this process decides
 // who sends what and counts. Flags: --json, --quick (small sizes), --users N, --in-flight N,
 // --seed N, --pg-seed N, --open-rate N, --open-seconds N, --drain-seconds N, --only a,b,
+// --numbers N (business phone numbers the users are dealt over; bench/numbers.ts says why),
 // --skip-postgres, --pin (servers on one core, the rest on the others: for A/B comparisons).
 import { mkdtemp, rm } from 'node:fs/promises';
 import os, { tmpdir } from 'node:os';
@@ -24,6 +25,7 @@ import { startRoundRobinProxy } from '../tests/harness/roundRobinProxy.js';
 import { dropDatabase, freshDatabase } from '../tests/harness/testDatabase.js';
 import { holdMachineLock } from './machineLock.js';
 import { formatResults, type ScenarioResult } from './report.js';
+import { benchPhoneNumbers } from './numbers.js';
 import { seedConversations } from './seed.js';
 import { startSimulatorProcess, type SimulatorClient } from './simulatorClient.js';
 
@@ -42,6 +44,8 @@ const pgSeed = option('pg-seed', quick ? 2_000 : 10_000);
 const openRate = option('open-rate', 500);
 const openSeconds = option('open-seconds', quick ? 15 : 60);
 const drainSeconds = option('drain-seconds', 10);
+// Four: 2,000 replies/s of pizza-order is ~3,600 messages/s in and out, over Meta's 1,000 a number.
+const phoneNumbers = benchPhoneNumbers(option('numbers', 4));
 const json = flag('json');
 const log = (line: string) => {
   if (!json) process.stderr.write(`${line}\n`);
@@ -49,7 +53,6 @@ const log = (line: string) => {
 
 const APP_SECRET = 'bench-app-secret';
 const TOKEN = 'bench-access-token';
-const PHONE = '100000000000777';
 const ADMIN = 'bench-admin-token-0123456789abcdef';
 const PG_BASE = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
@@ -64,7 +67,7 @@ const pizzaScript: Turn[] = [
 const ceilingScript: Turn[] = pizzaScript.map(() => ({ send: 'hi', replies: 1 }));
 
 async function withSimulator<T>(run: (sim: SimulatorClient) => Promise<T>): Promise<T> {
-  const sim = await startSimulatorProcess({ APP_SECRET, TOKEN, PHONE });
+  const sim = await startSimulatorProcess({ APP_SECRET, TOKEN, PHONES: phoneNumbers.join(',') });
   try {
     return await run(sim);
   } finally {
@@ -75,7 +78,7 @@ async function withSimulator<T>(run: (sim: SimulatorClient) => Promise<T>): Prom
 function parleyEnv(sim: SimulatorClient, extra: Record<string, string>): Record<string, string> {
   return {
     WHATSAPP_ACCESS_TOKEN: TOKEN,
-    WHATSAPP_PHONE_NUMBER_ID: PHONE,
+    WHATSAPP_PHONE_NUMBER_ID: phoneNumbers[0]!,
     WHATSAPP_APP_SECRET: APP_SECRET,
     WHATSAPP_VERIFY_TOKEN: 'bench-verify',
     GRAPH_API_BASE_URL: sim.graphBaseUrl,
@@ -193,7 +196,7 @@ async function lowdbScenario(seed: number, label: string) {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'parley-bench-'));
   try {
     log(`${label}: seeding ${seed} conversations…`);
-    await seedConversations({ dataDir, phoneNumberId: PHONE, count: seed });
+    await seedConversations({ dataDir, phoneNumbers, count: seed });
     return await withSimulator(async (sim) => {
       const server = await startParleyProcess(parleyEnv(sim, { DATA_DIR: dataDir }), label);
       try {
@@ -245,7 +248,7 @@ async function databaseTransactions(databaseUrl: string): Promise<number> {
 async function postgresScenario(instances: number, label: string) {
   const databaseUrl = await freshDatabase(benchDatabase, PG_BASE);
   log(`${label}: seeding ${pgSeed} conversations in PostgreSQL…`);
-  await seedConversations({ databaseUrl, phoneNumberId: PHONE, count: pgSeed });
+  await seedConversations({ databaseUrl, phoneNumbers, count: pgSeed });
   const dataDirs = await Promise.all(
     Array.from({ length: instances }, () => mkdtemp(path.join(tmpdir(), 'parley-bench-'))),
   );
@@ -319,11 +322,13 @@ for (const [name, r] of Object.entries(results)) {
 }
 
 if (json) {
-  process.stdout.write(`${JSON.stringify({ users, inFlight, seed: bigSeed, pgSeed, results }, null, 2)}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ users, inFlight, numbers: phoneNumbers.length, seed: bigSeed, pgSeed, results }, null, 2)}\n`,
+  );
 } else {
   process.stdout.write(formatResults(results));
   process.stdout.write(
-    `\n${users} users × ${pizzaScript.length} messages, ${inFlight} in flight; lowdb seeded with ${bigSeed} (lowdb1k: ${smallSeed}), PostgreSQL with ${pgSeed}; open loop ${openRate}/s for ${openSeconds} s (drain ${drainSeconds} s). CPU columns: ms per reply of this load generator, the simulator process, the server process(es) (srv: all threads; main: the event loop alone, what one instance cannot spread over cores) and every PostgreSQL process (pg; tx/r: transactions of the bench database per reply); cores (PostgreSQL not counted): the CPU all of them used over the run's wall time (below ${os.cpus().length} while others share the machine).\n`,
+    `\n${users} users × ${pizzaScript.length} messages, ${inFlight} in flight, over ${phoneNumbers.length} business number(s); lowdb seeded with ${bigSeed} (lowdb1k: ${smallSeed}), PostgreSQL with ${pgSeed}; open loop ${openRate}/s for ${openSeconds} s (drain ${drainSeconds} s). CPU columns: ms per reply of this load generator, the simulator process, the server process(es) (srv: all threads; main: the event loop alone, what one instance cannot spread over cores) and every PostgreSQL process (pg; tx/r: transactions of the bench database per reply); cores (PostgreSQL not counted): the CPU all of them used over the run's wall time (below ${os.cpus().length} while others share the machine).\n`,
   );
 }
 process.exit(0);

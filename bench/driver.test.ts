@@ -2,11 +2,13 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runClosedLoop, runOpenLoop, type Turn } from './driver.js';
+import { numberOfUser } from './numbers.js';
 import { startSimulatorProcess, type SimulatorClient } from './simulatorClient.js';
 
 const APP_SECRET = 'driver-test-secret';
 const TOKEN = 'driver-test-token';
-const PHONE = '100000000000888';
+/** Two business numbers: users are dealt over them, and the bot answers on the one written to. */
+const PHONES = ['100000000000888', '100000000000889'];
 
 /** What the bot does with one user's n-th message (0-based). */
 type Behaviour = 'reply' | 'duplicate' | 'drop' | 'wrong' | 'fail';
@@ -18,10 +20,12 @@ type Behaviour = 'reply' | 'duplicate' | 'drop' | 'wrong' | 'fail';
 async function startBot(
   graphBaseUrl: string,
   policy: (user: string, n: number) => Behaviour,
-): Promise<{ url: string; close(): Promise<void> }> {
+): Promise<{ url: string; numberOf: Map<string, string>; close(): Promise<void> }> {
   const seen = new Map<string, number>();
-  const send = (to: string, body: string) =>
-    fetch(`${graphBaseUrl}/v25.0/${PHONE}/messages`, {
+  /** The business number each user wrote to (webhook metadata). */
+  const numberOf = new Map<string, string>();
+  const send = (phone: string, to: string, body: string) =>
+    fetch(`${graphBaseUrl}/v25.0/${phone}/messages`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
       body: JSON.stringify({ messaging_product: 'whatsapp', to, type: 'text', text: { body } }),
@@ -31,19 +35,29 @@ async function startBot(
     req.on('data', (c: Buffer) => (raw += c.toString()));
     req.on('end', () => {
       const payload = JSON.parse(raw) as {
-        entry: Array<{ changes: Array<{ value: { messages?: Array<{ from: string }> } }> }>;
+        entry: Array<{
+          changes: Array<{
+            value: { metadata: { phone_number_id: string }; messages?: Array<{ from: string }> };
+          }>;
+        }>;
       };
-      const froms = payload.entry.flatMap((e) => e.changes.flatMap((c) => c.value.messages ?? []));
+      const froms = payload.entry.flatMap((e) =>
+        e.changes.flatMap((c) =>
+          (c.value.messages ?? []).map((m) => ({ ...m, phone: c.value.metadata.phone_number_id })),
+        ),
+      );
       let status = 200;
       const sends: Array<() => Promise<Response>> = [];
-      for (const { from } of froms) {
+      for (const { from, phone } of froms) {
         const n = seen.get(from) ?? 0;
         seen.set(from, n + 1);
+        numberOf.set(from, phone);
+        const reply = (body: string) => sends.push(() => send(phone, from, body));
         const behaviour = policy(from, n);
         if (behaviour === 'fail') status = 500;
-        if (behaviour === 'reply' || behaviour === 'duplicate') sends.push(() => send(from, `reply-${n}`));
-        if (behaviour === 'duplicate') sends.push(() => send(from, `reply-${n}`));
-        if (behaviour === 'wrong') sends.push(() => send(from, `reply-${n + 1}`));
+        if (behaviour === 'reply' || behaviour === 'duplicate') reply(`reply-${n}`);
+        if (behaviour === 'duplicate') reply(`reply-${n}`);
+        if (behaviour === 'wrong') reply(`reply-${n + 1}`);
       }
       res.writeHead(status).end();
       void sends.reduce((chain, next) => chain.then(next), Promise.resolve<unknown>(undefined));
@@ -52,6 +66,7 @@ async function startBot(
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    numberOf,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
@@ -69,7 +84,7 @@ const golden = ['text:reply-0', 'text:reply-1'];
 describe('bench driver against the simulator process', () => {
   let sim: SimulatorClient;
   beforeAll(async () => {
-    sim = await startSimulatorProcess({ APP_SECRET, TOKEN, PHONE });
+    sim = await startSimulatorProcess({ APP_SECRET, TOKEN, PHONES: PHONES.join(',') });
   });
   afterAll(async () => {
     await sim?.stop();
@@ -108,6 +123,10 @@ describe('bench driver against the simulator process', () => {
       expect(result.problem).toBeUndefined();
       // 19 expected (user 4 stopped after its failed webhook), 2 of them never came.
       expect(result.p50Ms).toBeGreaterThan(0);
+      // Users were dealt over both numbers, each always on its own one.
+      expect(bot.numberOf.size).toBe(10);
+      for (const [user, phone] of bot.numberOf) expect(phone).toBe(numberOfUser(user, PHONES));
+      expect(new Set(bot.numberOf.values())).toEqual(new Set(PHONES));
     } finally {
       await bot.close();
     }

@@ -4,18 +4,20 @@ import { canonicalFlowJson, flowContentHash, parseFlow, type CommitUnit } from '
 import { builtinNodes, createRegistry } from '@parley/nodes';
 import { createEngine, createSafeHttp } from '@parley/runtime';
 import { createStore } from '@parley/store';
+import { numberOfUser } from './numbers.js';
 import { repoRoot } from './processes.js';
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 
 /**
  * Pre-seeds `count` conversations, each a real pizza-order conversation waiting at its first
- * question (made by the real engine once, then cloned), so growth costs show in the runs.
+ * question (made by the real engine), so growth costs show in the runs; and one pizza-order bot
+ * per number (the first is the default bot; the others use the default access token).
  */
 export async function seedConversations(options: {
   dataDir?: string;
   databaseUrl?: string;
-  phoneNumberId: string;
+  phoneNumbers: readonly string[];
   count: number;
   concurrency?: number;
 }): Promise<void> {
@@ -36,17 +38,19 @@ export async function seedConversations(options: {
       document: JSON.parse(canonicalFlowJson(parsed.flow)) as Record<string, unknown>,
       publishedAt: now,
     });
-    await store.saveBot({
-      id: 'bot_default',
-      name: 'Default bot',
-      phoneNumberId: options.phoneNumberId,
-      flowId: 'pizza-order',
-      flowVersion: 'latest',
-      kind: 'production',
-      health: { tokenValid: null },
-      createdAt: now,
-      updatedAt: now,
-    });
+    for (const [i, phoneNumberId] of options.phoneNumbers.entries()) {
+      await store.saveBot({
+        id: i === 0 ? 'bot_default' : `bot_bench_${i + 1}`,
+        name: i === 0 ? 'Default bot' : `Bench bot ${i + 1}`,
+        phoneNumberId,
+        flowId: 'pizza-order',
+        flowVersion: 'latest',
+        kind: 'production',
+        health: { tokenValid: null },
+        createdAt: now,
+        updatedAt: now,
+      });
+    }
     const engine = createEngine({
       store,
       registry: createRegistry(builtinNodes),
@@ -57,7 +61,7 @@ export async function seedConversations(options: {
     const template = async (userId: string): Promise<CommitUnit> => {
       const { commit } = await engine.handle({
         type: 'user.message',
-        key: { phoneNumberId: options.phoneNumberId, userId },
+        key: { phoneNumberId: numberOfUser(userId, options.phoneNumbers), userId },
         contact: { waId: userId, name: 'Seed' },
         message: {
           type: 'text',

@@ -33,7 +33,7 @@ export interface SimulatorClient {
 export async function startSimulatorProcess(env: {
   APP_SECRET: string;
   TOKEN: string;
-  PHONE: string;
+  PHONES: string;
 }): Promise<SimulatorClient> {
   const child: ChildServer = await startChild(
     process.execPath,

@@ -15,13 +15,18 @@ import { z } from 'zod';
 import { createSimulator, simulatedUserMessageSchema, type SimulatedUserMessage } from '@parley/simulator';
 import { sharedNowMs } from './clock.js';
 import { fingerprint } from './fingerprint.js';
+import { numberOfUser } from './numbers.js';
 import { peakRssMb } from './processes.js';
 
 const env = z
   .object({
     APP_SECRET: z.string().min(1),
     TOKEN: z.string().min(1),
-    PHONE: z.string().regex(/^\d+$/),
+    /** The business numbers, comma-separated (see bench/numbers.ts). */
+    PHONES: z
+      .string()
+      .regex(/^\d+(,\d+)*$/)
+      .transform((list) => list.split(',')),
     PORT: z.coerce.number().int().min(0).default(0),
   })
   .parse(process.env);
@@ -39,7 +44,7 @@ export type BenchEvent =
 const sim = createSimulator({
   appSecret: env.APP_SECRET,
   accessToken: env.TOKEN,
-  phoneNumberId: env.PHONE,
+  phoneNumberIds: env.PHONES,
   statusDelays: { sent: 0, delivered: 0, read: 0 },
   // Meta batches statuses too (up to 1000 per POST): one POST per window instead of three per reply.
   statusBatching: { windowMs: 50, maxUpdates: 1000 },
@@ -72,14 +77,18 @@ sim.onBotMessage((message) => emit(['r', message.userId, fingerprint(message.pay
 let sendFailures = 0;
 function userSends(waId: string, turn: number): void {
   const t0 = sharedNowMs();
-  sim.userSends({ waId, name: 'Bench' }, script[turn]!, { phoneNumberId: env.PHONE }).then(
-    ({ status }) => emit(['a', waId, status, t0, sharedNowMs()]),
-    (error: unknown) => {
-      // A message the simulator cannot build (e.g. a list tap with no list to tap): the user is stuck.
-      if (sendFailures++ < 5) process.stderr.write(`bench simulator: ${String(error)}\n`);
-      emit(['a', waId, 0, t0, sharedNowMs()]);
-    },
-  );
+  sim
+    .userSends({ waId, name: 'Bench' }, script[turn]!, {
+      phoneNumberId: numberOfUser(waId, env.PHONES),
+    })
+    .then(
+      ({ status }) => emit(['a', waId, status, t0, sharedNowMs()]),
+      (error: unknown) => {
+        // A message the simulator cannot build (e.g. a list tap with no list to tap): the user is stuck.
+        if (sendFailures++ < 5) process.stderr.write(`bench simulator: ${String(error)}\n`);
+        emit(['a', waId, 0, t0, sharedNowMs()]);
+      },
+    );
 }
 
 function readJson(req: IncomingMessage): Promise<unknown> {

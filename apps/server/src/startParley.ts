@@ -11,6 +11,7 @@ import {
   createDispatcher,
   createForwarder,
   createReadReceipts,
+  createThreadTransport,
   createWebhookHandler,
 } from '@parley/whatsapp';
 import { createAuth } from './auth/createAuth.js';
@@ -128,8 +129,11 @@ export async function startParley(config: Config, options: StartOptions): Promis
     });
     await simulator.listen(0, '127.0.0.1');
 
+    // GRAPH_SEND_THREAD: Graph requests (sends, read receipts, media) on a thread of their own.
+    const graphTransport = config.graphSendThread ? createThreadTransport() : undefined;
     const graphClients = createGraphClients({
       store,
+      transport: graphTransport?.send,
       cipher,
       graphApiBaseUrl: config.whatsapp.graphApiBaseUrl,
       graphApiVersion: config.whatsapp.graphApiVersion,
@@ -379,6 +383,7 @@ export async function startParley(config: Config, options: StartOptions): Promis
           server.closeIdleConnections();
           await inboxWorker.stop();
           await dispatcher.stop();
+          await graphTransport?.close();
           preview.close();
           server.closeAllConnections();
           await serverClosed;

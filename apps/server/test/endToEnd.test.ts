@@ -168,4 +168,43 @@ describe('end to end: simulator → /webhook → engine → Graph client → sim
       ]);
     });
   });
+
+  describe('with GRAPH_SEND_THREAD=true (Graph requests on a worker thread)', () => {
+    let parley: TestParley;
+    beforeAll(async () => {
+      parley = await startTestParley({
+        BOT_FLOW: 'welcome',
+        WHATSAPP_APP_SECRET: APP_SECRET,
+        GRAPH_SEND_THREAD: 'true',
+      });
+    });
+    afterAll(async () => parley?.stop());
+
+    it("holds the same conversation, and marks the user's messages read", async () => {
+      const sim = parley.simulator;
+      const user = { waId: '31612340009', name: 'Grace' };
+      const readReceipts: string[] = [];
+      const stop = sim.onActivity((activity) => {
+        if (activity.kind === 'read' && activity.userId === user.waId) readReceipts.push(activity.wamid);
+      });
+      const { wamid } = await sim.userSends(user, 'hello', { phoneNumberId: parley.phoneNumberId });
+      const [greeting] = await sim.waitForReplies(user.waId, 1, 10_000);
+      expect(shown(greeting!)).toMatchObject({
+        buttons: ['See the menu', 'Opening hours', 'Talk to a person'],
+      });
+      await sim.userSends(
+        user,
+        { type: 'button_reply', title: 'Opening hours' },
+        { phoneNumberId: parley.phoneNumberId },
+      );
+      const replies = await sim.waitForReplies(user.waId, 2, 10_000);
+      expect(replies.map(shown)).toEqual([
+        { text: '🕑 We are open every day from 11:00 to 23:00.' },
+        { text: 'Anything else? Just send me a message. 👋' },
+      ]);
+      // The read receipts go through the thread too.
+      await expect.poll(() => readReceipts, { timeout: 5_000 }).toContain(wamid);
+      stop();
+    });
+  });
 });

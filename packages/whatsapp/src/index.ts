@@ -21,6 +21,7 @@ export { toGraphMessage } from './graph/toGraphMessage.js';
 export { GraphError, parseGraphError, classifyGraphError } from './graph/GraphError.js';
 export { createReadReceipts } from './graph/createReadReceipts.js';
 export { graphConfigFromEnv } from './graph/graphConfigFromEnv.js';
+export { createThreadTransport } from './graph/createThreadTransport.js';
 
 // Outbox dispatcher and its parts.
 export { createDispatcher } from './dispatch/createDispatcher.js';
@@ -66,6 +67,8 @@ export type { GraphMessageBody, GraphMessageIssue, GraphMessageResult } from './
 export type { GraphErrorClass, GraphTransportFailure, ClassifiableError } from './graph/GraphError.js';
 export type { ReadReceipts, ReadReceiptsOptions } from './graph/createReadReceipts.js';
 export type { GraphConfig } from './graph/graphConfigFromEnv.js';
+export type { ThreadTransport } from './graph/createThreadTransport.js';
+export type { GraphTransport, TransportRequest, TransportResponse } from './graph/graphTransport.js';
 export type {
   Dispatcher,
   DispatcherOptions,

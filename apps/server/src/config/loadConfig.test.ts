@@ -20,6 +20,7 @@ describe('loadConfig', () => {
     expect(config.retentionDays).toBe(30);
     expect(config.outboxRatePerSecond).toBe(80);
     expect(config.claimGapMs).toBeUndefined();
+    expect(config.graphSendThread).toBe(false);
     expect(config.sandbox).toBe(true);
     expect(config.whatsapp.appSecret).toBe(Buffer.alloc(32, 7).toString('hex'));
     expect(config.whatsapp.verifyToken).toHaveLength(32);
@@ -55,6 +56,7 @@ describe('loadConfig', () => {
       HTTP_ALLOW_HOSTS: '127.0.0.1:8080,api.internal',
       OUTBOX_RATE_PER_SECOND: '20',
       CLAIM_GAP_MS: '0',
+      GRAPH_SEND_THREAD: 'yes',
       FORWARD_WEBHOOK_URL: 'https://example.com/hook',
       FORWARD_WEBHOOK_SECRET: 'fwd',
     });
@@ -79,6 +81,7 @@ describe('loadConfig', () => {
     expect(config.http).toEqual({ allowPrivate: true, allowHosts: ['127.0.0.1:8080', 'api.internal'] });
     expect(config.outboxRatePerSecond).toBe(20);
     expect(config.claimGapMs).toBe(0);
+    expect(config.graphSendThread).toBe(true);
     expect(config.forwardWebhook).toEqual({ url: 'https://example.com/hook', secret: 'fwd' });
   });
 
@@ -104,6 +107,7 @@ describe('loadConfig', () => {
     ['WHATSAPP_PHONE_NUMBER_ID', '+31 6', 'WHATSAPP_PHONE_NUMBER_ID'],
     ['OUTBOX_RATE_PER_SECOND', '-1', 'OUTBOX_RATE_PER_SECOND'],
     ['CLAIM_GAP_MS', '5000', 'CLAIM_GAP_MS (is "5000"): Use a number from 0 to 1000'],
+    ['GRAPH_SEND_THREAD', 'sometimes', 'GRAPH_SEND_THREAD (is "sometimes"): Use true or false'],
     ['GRAPH_API_BASE_URL', 'ftp://x', 'GRAPH_API_BASE_URL'],
   ])('refuses a bad %s with a message naming it', (name, value, expected) => {
     const result = load({ [name]: value });

@@ -132,6 +132,7 @@ export const envSchema = z.object({
   OUTBOX_RATE_PER_SECOND: integer(80, 1, 1000),
   OUTBOX_AMBIGUOUS_GRACE_SECONDS: integer(60, 1, 3600),
   CLAIM_GAP_MS: z.preprocess(emptyToUndefined, wholeNumber(0, 1000).optional()),
+  GRAPH_SEND_THREAD: booleanFlag(false),
   SANDBOX_PHONE_NUMBER_ID: z.preprocess(
     emptyToUndefined,
     z.string().regex(/^\d+$/, { error: 'Use digits only' }).default('100000000000001'),
@@ -179,6 +180,8 @@ export interface Config {
   outboxAmbiguousGraceMs: number;
   /** Least time between two claims of the inbox and of the outbox; unset: the store's default. */
   claimGapMs: number | undefined;
+  /** Graph API requests (sends, read receipts, media) on a worker thread instead of the event loop. */
+  graphSendThread: boolean;
   forwardWebhook: { url: string; secret: string | undefined } | undefined;
   ownerEmail: string;
   login: { maxFailures: number; windowMs: number };
@@ -276,6 +279,7 @@ export function loadConfig(
     outboxRatePerSecond: e.OUTBOX_RATE_PER_SECOND,
     outboxAmbiguousGraceMs: e.OUTBOX_AMBIGUOUS_GRACE_SECONDS * 1000,
     claimGapMs: e.CLAIM_GAP_MS,
+    graphSendThread: e.GRAPH_SEND_THREAD,
     forwardWebhook: e.FORWARD_WEBHOOK_URL
       ? { url: e.FORWARD_WEBHOOK_URL, secret: e.FORWARD_WEBHOOK_SECRET }
       : undefined,

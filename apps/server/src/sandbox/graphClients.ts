@@ -1,5 +1,5 @@
 import { aadFor, type Cipher, type Store } from '@parley/store';
-import { createGraphClient, type GraphClient } from '@parley/whatsapp';
+import { createGraphClient, type GraphClient, type GraphTransport } from '@parley/whatsapp';
 
 export interface GraphClientsOptions {
   store: Pick<Store, 'getBotByPhoneNumberId'>;
@@ -11,6 +11,8 @@ export interface GraphClientsOptions {
   /** Numbers the in-process simulator hosts (sandbox and previews): they talk to it instead of Meta. */
   simulatorNumbers: Set<string>;
   simulatorBaseUrl: string;
+  /** How every client sends (the server's transport thread). @default node:http on the event loop */
+  transport?: GraphTransport;
 }
 
 /**
@@ -40,7 +42,12 @@ export function createGraphClients(options: GraphClientsOptions) {
     const key = `${baseUrl}|${token}`;
     const hit = cache.get(phoneNumberId);
     if (hit && hit.key === key) return hit.client;
-    const client = createGraphClient({ baseUrl, version: options.graphApiVersion, accessToken: token });
+    const client = createGraphClient({
+      baseUrl,
+      version: options.graphApiVersion,
+      accessToken: token,
+      transport: options.transport,
+    });
     cache.set(phoneNumberId, { key, client });
     return client;
   }

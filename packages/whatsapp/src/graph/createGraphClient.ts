@@ -20,6 +20,11 @@ export interface GraphClientOptions {
    * over keep-alive agents shared by every client
    */
   fetch?: FetchLike;
+  /**
+   * Sends through this transport (`createThreadTransport().send`: the exchanges on a worker
+   * thread) unless `fetch` is given. @default `nodeHttpTransport`, on the event loop
+   */
+  transport?: GraphTransport;
   /** Per request. @default 15_000 */
   timeoutMs?: number;
   /** Largest media download accepted. @default 100 MB (Meta's document limit) */
@@ -126,7 +131,9 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
   const baseUrl = (options.baseUrl ?? DEFAULT_GRAPH_API_BASE_URL).replace(/\/+$/, '');
   const rawVersion = options.version ?? DEFAULT_GRAPH_API_VERSION;
   const version = rawVersion.startsWith('v') ? rawVersion : `v${rawVersion}`;
-  const transport: GraphTransport = options.fetch ? fetchTransport(options.fetch) : nodeHttpTransport;
+  const transport: GraphTransport = options.fetch
+    ? fetchTransport(options.fetch)
+    : (options.transport ?? nodeHttpTransport);
   const timeoutMs = options.timeoutMs ?? 15_000;
   const maxDownloadBytes = options.maxDownloadBytes ?? 100 * 1024 * 1024;
   const userAgent = options.userAgent ?? 'Parley/0.1';

@@ -1,0 +1,20 @@
+import type { IncomingHttpHeaders } from 'node:http';
+
+/** What `exchange` sends (the transport's `TransportRequest`; a body may arrive from a thread as bytes). */
+export interface ExchangeRequest {
+  url: string;
+  method: 'GET' | 'POST';
+  headers: Record<string, string>;
+  body?: string | Uint8Array;
+  timeoutMs: number;
+  maxBytes: number;
+}
+
+/** The answer: response headers with lower-case names; `body` null when longer than `maxBytes`. */
+export interface ExchangeResponse {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: Buffer | null;
+}
+
+export function exchange(request: ExchangeRequest): Promise<ExchangeResponse>;

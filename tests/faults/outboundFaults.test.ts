@@ -104,13 +104,22 @@ describe('outbound faults', () => {
       let lost = 0;
       let duplicates = 0;
       let outOfOrder = 0;
+      const attempts = proxy.attempts();
       for (const user of users) {
         const r = compareReplies(botTexts(sim, user), expected);
         lost += r.lost;
         duplicates += r.duplicates;
         outOfOrder += r.outOfOrder;
+        if (r.lost > 0) {
+          // What the next reader needs to tell why: what arrived, how often each was tried, and
+          // the conversation as the server has it (its transcript names each attempt's error).
+          const tries = Object.fromEntries(expected.map((t) => [t, attempts.get(`${user}|${t}`) ?? 0]));
+          const detail = await conversationDetail(server.url, user).catch((error: unknown) => String(error));
+          process.stderr.write(
+            `[faults] lost for ${user}: got ${JSON.stringify(botTexts(sim, user))}, attempts ${JSON.stringify(tries)}\n${JSON.stringify(detail)}\n`,
+          );
+        }
       }
-      const attempts = proxy.attempts();
       const retries = users.flatMap((u) => expected.map((t) => (attempts.get(`${u}|${t}`) ?? 1) - 1));
       const permanent = await Promise.all(
         PERMANENT.map(async (p) => {

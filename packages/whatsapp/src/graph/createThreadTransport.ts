@@ -104,8 +104,10 @@ export function createThreadTransport(): ThreadTransport {
         Object.assign(new Error('the Graph transport thread did not answer'), { name: 'TimeoutError' }),
       );
     }
-    if (waiting.size === 0 && sweeper) {
-      clearInterval(sweeper);
+    if (waiting.size === 0) {
+      // Nothing left to wait for: neither the sweep nor the thread keeps the process alive.
+      worker?.unref();
+      if (sweeper) clearInterval(sweeper);
       sweeper = null;
     }
   }

@@ -113,7 +113,7 @@ describe('outbound faults', () => {
         if (r.lost > 0) {
           // What the next reader needs to tell why: what arrived, how often each was tried, and
           // the conversation as the server has it (its transcript names each attempt's error).
-          const tries = Object.fromEntries(expected.map((t) => [t, attempts.get(`${user}|${t}`) ?? 0]));
+          const tries = proxy.sends().filter((send) => send.key.startsWith(`${user}|`));
           const detail = await conversationDetail(server.url, user).catch((error: unknown) => String(error));
           process.stderr.write(
             `[faults] lost for ${user}: got ${JSON.stringify(botTexts(sim, user))}, attempts ${JSON.stringify(tries)}\n${JSON.stringify(detail)}\n`,

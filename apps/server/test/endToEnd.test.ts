@@ -37,6 +37,22 @@ function shown(message: RecordedMessage): unknown {
   return { type: p.type };
 }
 
+/** What the welcome flow answers to a tap on "Opening hours". */
+const OPENING_HOURS_REPLIES = [
+  { text: '🕑 We are open every day from 11:00 to 23:00.' },
+  { text: 'Anything else? Just send me a message. 👋' },
+];
+
+/** The user taps "Opening hours" on the welcome flow's greeting; resolves with the bot's two replies. */
+async function tapOpeningHours(parley: TestParley, user: { waId: string; name: string }) {
+  await parley.simulator.userSends(
+    user,
+    { type: 'button_reply', title: 'Opening hours' },
+    { phoneNumberId: parley.phoneNumberId },
+  );
+  return parley.simulator.waitForReplies(user.waId, 2, 10_000);
+}
+
 describe('end to end: simulator → /webhook → engine → Graph client → simulator', () => {
   describe('welcome flow', () => {
     let parley: TestParley;
@@ -56,16 +72,8 @@ describe('end to end: simulator → /webhook → engine → Graph client → sim
         buttons: ['See the menu', 'Opening hours', 'Talk to a person'],
       });
 
-      await sim.userSends(
-        user,
-        { type: 'button_reply', title: 'Opening hours' },
-        { phoneNumberId: parley.phoneNumberId },
-      );
-      const replies = await sim.waitForReplies(user.waId, 2, 10_000);
-      expect(replies.map(shown)).toEqual([
-        { text: '🕑 We are open every day from 11:00 to 23:00.' },
-        { text: 'Anything else? Just send me a message. 👋' },
-      ]);
+      const replies = await tapOpeningHours(parley, user);
+      expect(replies.map(shown)).toEqual(OPENING_HOURS_REPLIES);
     });
 
     it('answers a redelivered webhook once', async () => {
@@ -192,16 +200,8 @@ describe('end to end: simulator → /webhook → engine → Graph client → sim
       expect(shown(greeting!)).toMatchObject({
         buttons: ['See the menu', 'Opening hours', 'Talk to a person'],
       });
-      await sim.userSends(
-        user,
-        { type: 'button_reply', title: 'Opening hours' },
-        { phoneNumberId: parley.phoneNumberId },
-      );
-      const replies = await sim.waitForReplies(user.waId, 2, 10_000);
-      expect(replies.map(shown)).toEqual([
-        { text: '🕑 We are open every day from 11:00 to 23:00.' },
-        { text: 'Anything else? Just send me a message. 👋' },
-      ]);
+      const replies = await tapOpeningHours(parley, user);
+      expect(replies.map(shown)).toEqual(OPENING_HOURS_REPLIES);
       // The read receipts go through the thread too.
       await expect.poll(() => readReceipts, { timeout: 5_000 }).toContain(wamid);
       stop();

@@ -1,12 +1,8 @@
 import { existsSync } from 'node:fs';
 import type { IncomingHttpHeaders } from 'node:http';
 import { Worker } from 'node:worker_threads';
-import {
-  headerReader,
-  type GraphTransport,
-  type TransportRequest,
-  type TransportResponse,
-} from './graphTransport.js';
+import type { GraphTransport, TransportRequest, TransportResponse } from './graphTransport.js';
+import { headerReader } from './httpExchange.mjs';
 
 /** One answer from the thread (see graphTransport.worker.mjs). */
 type Answer =

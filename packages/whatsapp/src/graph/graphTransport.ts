@@ -1,4 +1,3 @@
-import type { IncomingHttpHeaders } from 'node:http';
 import type { FetchLike } from '../ports.js';
 import { exchange } from './httpExchange.mjs';
 
@@ -28,24 +27,13 @@ export interface TransportResponse {
  */
 export type GraphTransport = (request: TransportRequest) => Promise<TransportResponse>;
 
-/** The response headers as `TransportResponse.header` reads them (several values joined). */
-export function headerReader(headers: IncomingHttpHeaders): (name: string) => string | undefined {
-  return (name) => {
-    const value = headers[name.toLowerCase()];
-    return Array.isArray(value) ? value.join(', ') : value;
-  };
-}
-
 /**
  * The default transport: `node:http`/`https` over keep-alive agents shared by every client of the
  * process, on the event loop. Against fetch (undici and web streams, an AbortSignal and a Response
- * per call) it costs a fraction of the CPU per request. A server under load sends through the
- * transport thread instead (`createThreadTransport`), the same exchange off the event loop.
+ * per call) it costs a fraction of the CPU per request. With `GRAPH_SEND_THREAD` the server sends
+ * through the transport thread instead (`createThreadTransport`): the same exchange, off the event loop.
  */
-export const nodeHttpTransport: GraphTransport = async (req) => {
-  const { status, headers, body } = await exchange(req);
-  return { status, header: headerReader(headers), body };
-};
+export const nodeHttpTransport: GraphTransport = exchange;
 
 /** The transport over an injected Fetch API (tests, proxies); same contract as the default. */
 export function fetchTransport(doFetch: FetchLike): GraphTransport {

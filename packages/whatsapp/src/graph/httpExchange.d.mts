@@ -10,11 +10,13 @@ export interface ExchangeRequest {
   maxBytes: number;
 }
 
-/** The answer: response headers with lower-case names; `body` null when longer than `maxBytes`. */
+/** The answer: `headers` with lower-case names, `header` reading them; `body` null when longer than `maxBytes`. */
 export interface ExchangeResponse {
   status: number;
   headers: IncomingHttpHeaders;
+  header(name: string): string | undefined;
   body: Buffer | null;
 }
 
+export function headerReader(headers: IncomingHttpHeaders): (name: string) => string | undefined;
 export function exchange(request: ExchangeRequest): Promise<ExchangeResponse>;

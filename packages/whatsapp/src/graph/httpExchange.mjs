@@ -20,9 +20,18 @@ class TransportTimeoutError extends Error {
   }
 }
 
+/** Reads one response header by name, as `TransportResponse.header` does (several values joined). */
+export function headerReader(headers) {
+  return (name) => {
+    const value = headers[name.toLowerCase()];
+    return Array.isArray(value) ? value.join(', ') : value;
+  };
+}
+
 /**
- * Sends one request (see `TransportRequest`). Resolves with the status, the response headers
- * (lower-case names) and the body (null when longer than `maxBytes`); rejects with the error's
+ * Sends one request (see `TransportRequest`). Resolves with a `TransportResponse` (status,
+ * `header`, body: null when longer than `maxBytes`) that also carries the plain `headers` a thread
+ * passes on (lower-case names; functions do not cross threads); rejects with the error's
  * `code` (ECONNREFUSED, …) on transport failures and with `name === 'TimeoutError'` after
  * `timeoutMs`.
  */
@@ -80,10 +89,11 @@ export function exchange(req) {
 function readResponse(res, maxBytes, succeed, fail) {
   const status = res.statusCode ?? 0;
   const headers = res.headers;
+  const header = headerReader(headers);
   const tooLong = () => {
     // Not read further; the socket is not reused for the rest of the body.
     res.destroy();
-    succeed({ status, headers, body: null });
+    succeed({ status, headers, header, body: null });
   };
   const declared = Number(headers['content-length']);
   if (Number.isFinite(declared) && declared > maxBytes) {
@@ -97,7 +107,7 @@ function readResponse(res, maxBytes, succeed, fail) {
     if (size > maxBytes) tooLong();
     else chunks.push(chunk);
   });
-  res.on('end', () => succeed({ status, headers, body: Buffer.concat(chunks, size) }));
+  res.on('end', () => succeed({ status, headers, header, body: Buffer.concat(chunks, size) }));
   res.on('error', fail);
   // A connection cut mid-body: 'aborted' then 'close' without 'end'.
   res.on('close', () => {

@@ -1,9 +1,11 @@
 import { loadConfig } from './config/loadConfig.js';
 import { createLogger } from './logging/createLogger.js';
 import { startParley } from './startParley.js';
+import { letThreadsSizeTheirHeaps } from './threadHeaps.js';
 
 /** `npm start`: read the configuration, start Parley, stop cleanly on SIGTERM / SIGINT. */
 async function main(): Promise<void> {
+  letThreadsSizeTheirHeaps();
   const result = loadConfig(process.env);
   if (!result.ok) {
     process.stderr.write(`${result.message}\n`);

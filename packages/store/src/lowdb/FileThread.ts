@@ -26,6 +26,11 @@ export function nextTurn(): Promise<void> {
 
 /** Jobs posted to the thread in one message at most: a long batch delays the ones behind it. */
 const MAX_BATCH = 64;
+/**
+ * The thread's young generation (two 4 MB semi-spaces): its garbage is a few strings per job.
+ * Honoured only while no process-wide `--max-semi-space-size` is in force (see the server's main).
+ */
+const THREAD_YOUNG_GENERATION_MB = 12;
 
 function workerUrl(): URL {
   // Beside this module in the sources; from a built dist/index.js, in the package's src folder.
@@ -53,7 +58,9 @@ export class FileThread {
   #broken: Error | null = null;
 
   constructor() {
-    this.#worker = new Worker(workerUrl());
+    this.#worker = new Worker(workerUrl(), {
+      resourceLimits: { maxYoungGenerationSizeMb: THREAD_YOUNG_GENERATION_MB },
+    });
     this.#worker.unref();
     this.#worker.on('message', ({ id, results }: { id: number; results: Result[] }) => {
       const callers = this.#waiting.get(id) ?? [];

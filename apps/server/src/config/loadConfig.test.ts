@@ -20,7 +20,7 @@ describe('loadConfig', () => {
     expect(config.retentionDays).toBe(30);
     expect(config.outboxRatePerSecond).toBe(80);
     expect(config.claimGapMs).toBeUndefined();
-    expect(config.graphSendThread).toBe(false);
+    expect(config.graphSendThread).toBe(true);
     expect(config.sandbox).toBe(true);
     expect(config.whatsapp.appSecret).toBe(Buffer.alloc(32, 7).toString('hex'));
     expect(config.whatsapp.verifyToken).toHaveLength(32);
@@ -56,7 +56,7 @@ describe('loadConfig', () => {
       HTTP_ALLOW_HOSTS: '127.0.0.1:8080,api.internal',
       OUTBOX_RATE_PER_SECOND: '20',
       CLAIM_GAP_MS: '0',
-      GRAPH_SEND_THREAD: 'yes',
+      GRAPH_SEND_THREAD: 'no',
       FORWARD_WEBHOOK_URL: 'https://example.com/hook',
       FORWARD_WEBHOOK_SECRET: 'fwd',
     });
@@ -81,7 +81,7 @@ describe('loadConfig', () => {
     expect(config.http).toEqual({ allowPrivate: true, allowHosts: ['127.0.0.1:8080', 'api.internal'] });
     expect(config.outboxRatePerSecond).toBe(20);
     expect(config.claimGapMs).toBe(0);
-    expect(config.graphSendThread).toBe(true);
+    expect(config.graphSendThread).toBe(false);
     expect(config.forwardWebhook).toEqual({ url: 'https://example.com/hook', secret: 'fwd' });
   });
 

@@ -132,7 +132,7 @@ export const envSchema = z.object({
   OUTBOX_RATE_PER_SECOND: integer(80, 1, 1000),
   OUTBOX_AMBIGUOUS_GRACE_SECONDS: integer(60, 1, 3600),
   CLAIM_GAP_MS: z.preprocess(emptyToUndefined, wholeNumber(0, 1000).optional()),
-  GRAPH_SEND_THREAD: booleanFlag(false),
+  GRAPH_SEND_THREAD: booleanFlag(true),
   SANDBOX_PHONE_NUMBER_ID: z.preprocess(
     emptyToUndefined,
     z.string().regex(/^\d+$/, { error: 'Use digits only' }).default('100000000000001'),

@@ -18,6 +18,12 @@ interface Waiting {
 
 /** Beyond the request's own timeout, how long the event loop waits for the thread's answer. */
 const THREAD_GRACE_MS = 5_000;
+/**
+ * The thread's young generation (two 4 MB semi-spaces): its garbage is a few small objects per
+ * request. Honoured only while no process-wide `--max-semi-space-size` is in force (see the
+ * server's main); under that flag the thread had 54 MB of young generation alone.
+ */
+const THREAD_YOUNG_GENERATION_MB = 12;
 
 function workerUrl(): URL {
   // Beside this module in the sources; from a built dist/index.js, in the package's src folder.
@@ -39,8 +45,9 @@ export interface ThreadTransport {
  * message and gets the answers back in batches. The thread does not keep the process alive; if
  * it dies, the requests it held fail as dropped connections (ambiguous: a message may have gone
  * out, so the sender waits for its status webhook) and the next request starts a new thread.
- * It costs memory: a second V8 heap with garbage of its own (~70 MB more RSS under the
- * benchmark's load), which is why the server uses it only when asked (`GRAPH_SEND_THREAD`).
+ * It costs memory: a second V8 heap with garbage of its own (~25 MB more RSS under the
+ * benchmark's load, with the young generation this thread asks for). The server uses it unless
+ * `GRAPH_SEND_THREAD=false`.
  * @example const thread = createThreadTransport(); createGraphClient({ accessToken, transport: thread.send });
  */
 export function createThreadTransport(): ThreadTransport {
@@ -59,7 +66,9 @@ export function createThreadTransport(): ThreadTransport {
   };
 
   const start = (): Worker => {
-    const thread = new Worker(workerUrl());
+    const thread = new Worker(workerUrl(), {
+      resourceLimits: { maxYoungGenerationSizeMb: THREAD_YOUNG_GENERATION_MB },
+    });
     thread.unref();
     thread.on('message', (answers: Answer[]) => {
       for (const answer of answers) settle(answer);

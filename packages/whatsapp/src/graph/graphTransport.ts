@@ -30,8 +30,9 @@ export type GraphTransport = (request: TransportRequest) => Promise<TransportRes
 /**
  * The default transport: `node:http`/`https` over keep-alive agents shared by every client of the
  * process, on the event loop. Against fetch (undici and web streams, an AbortSignal and a Response
- * per call) it costs a fraction of the CPU per request. With `GRAPH_SEND_THREAD` the server sends
- * through the transport thread instead (`createThreadTransport`): the same exchange, off the event loop.
+ * per call) it costs a fraction of the CPU per request. The server sends through the transport
+ * thread instead (`createThreadTransport`: the same exchange, off the event loop) unless
+ * `GRAPH_SEND_THREAD=false`.
  */
 export const nodeHttpTransport: GraphTransport = exchange;
 

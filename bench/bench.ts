@@ -128,11 +128,19 @@ async function withCosts(
   const metrics = await metricsNow();
   const loopBusyAfter = loopBusy(metrics);
   const delays = metrics.map(maxEventLoopDelayMs).filter((d): d is number => d !== null);
-  const rejectedByCode: Record<string, number> = {};
-  for (const [code, count] of Object.entries(simAfter.rejected)) {
-    const during = count - (before.sim.rejected[code] ?? 0);
-    if (during > 0) rejectedByCode[code] = during;
-  }
+  const refusedDuring = (after: Record<string, number>, earlier: Record<string, number>) => {
+    const byCode: Record<string, number> = {};
+    for (const [code, count] of Object.entries(after)) {
+      const during = count - (earlier[code] ?? 0);
+      if (during > 0) byCode[code] = during;
+    }
+    return byCode;
+  };
+  const rejectedByCode = refusedDuring(simAfter.rejected, before.sim.rejected);
+  const readReceiptsRejectedByCode = refusedDuring(
+    simAfter.rejectedReadReceipts,
+    before.sim.rejectedReadReceipts,
+  );
   return {
     ...result,
     rssMb: Math.max(...servers.map((s) => s.peakRssMb())),
@@ -151,6 +159,7 @@ async function withCosts(
         : Math.round(((ownMs + simMs + serverMs) / (Math.max(0.1, result.durationS) * 1000)) * 100) / 100,
     graphRejected: Object.values(rejectedByCode).reduce((a, b) => a + b, 0),
     graphRejectedByCode: rejectedByCode,
+    readReceiptsRejectedByCode,
     simulatorRssMb: simAfter.peakRssMb,
   };
 }

@@ -31,6 +31,8 @@ export interface ScenarioResult extends LoadResult {
    */
   graphRejected: number;
   graphRejectedByCode: Record<string, number>;
+  /** Read receipts the simulator refused, by code (best effort: nothing is lost with them). */
+  readReceiptsRejectedByCode: Record<string, number>;
   simulatorRssMb: number;
 }
 
@@ -91,6 +93,11 @@ export function formatResults(results: Record<string, ScenarioResult>): string {
     if (r.graphRejected) {
       const codes = Object.entries(r.graphRejectedByCode).map(([code, count]) => `${code} ×${count}`);
       text += `${name}: the simulator rejected ${r.graphRejected} Graph sends (${codes.join(', ')})\n`;
+    }
+    const receipts = Object.entries(r.readReceiptsRejectedByCode);
+    if (receipts.length > 0) {
+      const codes = receipts.map(([code, count]) => `${code} ×${count}`);
+      text += `${name}: the simulator refused read receipts (${codes.join(', ')})\n`;
     }
   }
   return text;

@@ -9,6 +9,7 @@ const statsSchema = z.object({
   cpuMs: z.number(),
   peakRssMb: z.number(),
   rejected: z.record(z.string(), z.number()),
+  rejectedReadReceipts: z.record(z.string(), z.number()),
   webhooks: z.object({ posted: z.number(), acknowledged: z.number(), failed: z.number() }),
   sendFailures: z.number(),
 });

@@ -140,6 +140,7 @@ async function control(req: IncomingMessage, res: ServerResponse, path: string):
       cpuMs: (cpu.user + cpu.system) / 1000,
       peakRssMb: peakRssMb(process.pid),
       rejected: stats.rejected,
+      rejectedReadReceipts: stats.rejectedReadReceipts,
       webhooks: stats.webhooks,
       sendFailures,
     });

@@ -77,7 +77,10 @@ export interface SimulatorStats {
   markedRead: number;
   typing: number;
   statusesPosted: number;
+  /** Message sends refused, by Graph error code. */
   rejected: Record<string, number>;
+  /** Read receipts (`mark_read`) refused, by Graph error code. */
+  rejectedReadReceipts: Record<string, number>;
   faults: Record<string, number>;
   webhooks: WebhookSenderStats;
 }
@@ -149,6 +152,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
   };
   const counters = { userMessages: 0, botMessages: 0, markedRead: 0, typing: 0, statusesPosted: 0 };
   const rejected: Record<string, number> = {};
+  const rejectedReadReceipts: Record<string, number> = {};
   let sender: WebhookSender | undefined;
   let server: Server | undefined;
   let baseUrl: string | undefined;
@@ -205,8 +209,9 @@ export function createSimulator(options: SimulatorOptions): Simulator {
     enforceWindow: options.enforceWindow ?? true,
     unreachable: new Set((options.unreachable ?? []).map((n) => n.replace(/^\+/, ''))),
     newWamid,
-    onRejected: (code) => {
-      rejected[code] = (rejected[code] ?? 0) + 1;
+    onRejected: (code, request) => {
+      const counts = request === 'send' ? rejected : rejectedReadReceipts;
+      counts[code] = (counts[code] ?? 0) + 1;
     },
     onAccepted: (record, addressedByBsuid, failure) => {
       counters.botMessages++;
@@ -346,6 +351,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
         users: log.userCount(),
         ...counters,
         rejected: { ...rejected },
+        rejectedReadReceipts: { ...rejectedReadReceipts },
         faults: faults.fired(),
         webhooks: sender?.stats() ?? {
           posted: 0,

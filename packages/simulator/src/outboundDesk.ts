@@ -35,7 +35,8 @@ export interface OutboundDeskDeps {
   enforceWindow: boolean;
   unreachable: Set<string>;
   newWamid(userId: string): string;
-  onRejected(code: number): void;
+  /** A refused request: a message send, or a read receipt (`mark_read`). */
+  onRejected(code: number, request: 'send' | 'read receipt'): void;
   onAccepted(record: RecordedMessage, addressedByBsuid: boolean, failWith?: AsyncFailure): void;
   onMarkRead(target: RecordedMessage, typing: boolean): void;
 }
@@ -45,14 +46,14 @@ export interface OutboundDeskDeps {
  * recipient (131026), 24 h window (131047), throughput and pair limits (130429/131056).
  */
 export function createOutboundDesk(deps: OutboundDeskDeps): OutboundDesk {
-  const reject = (error: GraphErrorReply): DeskResult => {
-    deps.onRejected(error.body.error.code);
+  const reject = (error: GraphErrorReply, request: 'send' | 'read receipt' = 'send'): DeskResult => {
+    deps.onRejected(error.body.error.code, request);
     return { ok: false, error };
   };
 
   const markRead = (body: unknown): DeskResult => {
     const parsed = markReadSchema.safeParse(body);
-    if (!parsed.success) return reject(graphErrorFromIssues(parsed.error.issues, body));
+    if (!parsed.success) return reject(graphErrorFromIssues(parsed.error.issues, body), 'read receipt');
     const target = deps.log.get(parsed.data.message_id);
     if (!target || target.direction !== 'user') {
       return reject(
@@ -60,6 +61,7 @@ export function createOutboundDesk(deps: OutboundDeskDeps): OutboundDesk {
           100,
           `Invalid parameter: message_id ${parsed.data.message_id} is not a message this number received.`,
         ),
+        'read receipt',
       );
     }
     // Marking one message read marks the earlier ones in the thread read too.

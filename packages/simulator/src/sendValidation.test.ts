@@ -483,7 +483,8 @@ describe('mark read and typing', () => {
     expect(sim.stats().typing).toBeGreaterThanOrEqual(1);
   });
 
-  it('rejects an unknown message id and a wrong typing type', async () => {
+  it('rejects an unknown message id and a wrong typing type, counted apart from sends', async () => {
+    const before = sim.stats();
     expect(
       (await send({ messaging_product: 'whatsapp', status: 'read', message_id: 'wamid.unknown' })).json.error
         .code,
@@ -496,5 +497,8 @@ describe('mark read and typing', () => {
       typing_indicator: { type: 'audio' },
     });
     expect(res.json.error.code).toBe(100);
+    const after = sim.stats();
+    expect((after.rejectedReadReceipts['100'] ?? 0) - (before.rejectedReadReceipts['100'] ?? 0)).toBe(2);
+    expect(after.rejected).toEqual(before.rejected);
   });
 });

@@ -129,8 +129,7 @@ export async function startParley(config: Config, options: StartOptions): Promis
     });
     await simulator.listen(0, '127.0.0.1');
 
-    // GRAPH_SEND_THREAD (on unless false): Graph requests (sends, read receipts, media) on a
-    // thread of their own; off, on the event loop.
+    // GRAPH_SEND_THREAD (default on): Graph requests (sends, read receipts, media) on a thread.
     const graphTransport = config.graphSendThread ? createThreadTransport() : undefined;
     const graphClients = createGraphClients({
       store,

@@ -116,7 +116,9 @@ async function withCosts(
     server: serverCpu(),
     postgres: options.postgres ? postgresCpuMs() : 0,
   };
+  const startedAt = performance.now();
   const result = await load();
+  const wallMs = performance.now() - startedAt;
   const postgresMs = options.postgres ? postgresCpuMs() - before.postgres : null;
   const own = process.cpuUsage(before.own);
   const simAfter = await sim.stats();
@@ -161,6 +163,9 @@ async function withCosts(
     graphRejectedByCode: rejectedByCode,
     readReceiptsRejectedByCode,
     simulatorRssMb: simAfter.peakRssMb,
+    webhooksRedelivered: simAfter.webhooks.redeliveries - before.sim.webhooks.redeliveries,
+    webhooksGivenUp: simAfter.webhooks.gaveUp - before.sim.webhooks.gaveUp,
+    simulatorBusy: Math.round(((simAfter.loopBusyMs - before.sim.loopBusyMs) / wallMs) * 100) / 100,
   };
 }
 
@@ -359,12 +364,13 @@ for (const [name, r] of Object.entries(results)) {
 
 if (json) {
   process.stdout.write(
-    `${JSON.stringify({ users, inFlight, numbers: phoneNumbers.length, seed: bigSeed, pgSeed, results }, null, 2)}\n`,
+    // The scenarios at the top level (`.lowdb.repliesPerSecond`), the run's settings beside them.
+    `${JSON.stringify({ ...results, settings: { users, inFlight, numbers: phoneNumbers.length, seed: bigSeed, pgSeed } }, null, 2)}\n`,
   );
 } else {
   process.stdout.write(formatResults(results));
   process.stdout.write(
-    `\n${users} users × ${pizzaScript.length} messages, ${inFlight} in flight, over ${phoneNumbers.length} business number(s); lowdb seeded with ${bigSeed} (lowdb1k: ${smallSeed}), PostgreSQL with ${pgSeed}; open loop ${openRate}/s for ${openSeconds} s (drain ${drainSeconds} s). CPU columns: ms per reply of this load generator, the simulator process, the server process(es) (srv: all threads; main: the event loop alone, what one instance cannot spread over cores) and every PostgreSQL process (pg; tx/r: transactions of the bench database per reply); cores (PostgreSQL not counted): the CPU all of them used over the run's wall time (below ${os.cpus().length} while others share the machine).\n`,
+    `\n${users} users × ${pizzaScript.length} messages, ${inFlight} in flight, over ${phoneNumbers.length} business number(s); lowdb seeded with ${bigSeed} (lowdb1k: ${smallSeed}), PostgreSQL with ${pgSeed}; open loop ${openRate}/s for ${openSeconds} s (drain ${drainSeconds} s). CPU columns: ms per reply of this load generator, the simulator process (sim busy: the fraction of the run its event loop was busy; near 1 the latencies include its queue), the server process(es) (srv: all threads; main: the event loop alone, what one instance cannot spread over cores) and every PostgreSQL process (pg; tx/r: transactions of the bench database per reply); cores (PostgreSQL not counted): the CPU all of them used over the run's wall time (below ${os.cpus().length} while others share the machine).\n`,
   );
 }
 process.exit(0);

@@ -10,8 +10,11 @@ const TOKEN = 'driver-test-token';
 /** Two business numbers: users are dealt over them, and the bot answers on the one written to. */
 const PHONES = ['100000000000888', '100000000000889'];
 
-/** What the bot does with one user's n-th message (0-based). */
-type Behaviour = 'reply' | 'duplicate' | 'drop' | 'wrong' | 'fail';
+/**
+ * What the bot does with one user's n-th message (0-based, by its text). `fail`: answers every
+ * delivery of it with a 500; `failOnce`: only the first (the simulator redelivers it, like Meta).
+ */
+type Behaviour = 'reply' | 'duplicate' | 'drop' | 'wrong' | 'fail' | 'failOnce';
 
 /**
  * A deliberately unreliable bot: answers each message with `reply-<n>`, except where `policy`
@@ -37,7 +40,10 @@ async function startBot(
       const payload = JSON.parse(raw) as {
         entry: Array<{
           changes: Array<{
-            value: { metadata: { phone_number_id: string }; messages?: Array<{ from: string }> };
+            value: {
+              metadata: { phone_number_id: string };
+              messages?: Array<{ from: string; text?: { body: string } }>;
+            };
           }>;
         }>;
       };
@@ -48,14 +54,19 @@ async function startBot(
       );
       let status = 200;
       const sends: Array<() => Promise<Response>> = [];
-      for (const { from, phone } of froms) {
-        const n = seen.get(from) ?? 0;
-        seen.set(from, n + 1);
+      for (const { from, phone, text } of froms) {
+        const n = script.findIndex((turn) => turn.send === text?.body);
+        const deliveries = (seen.get(`${from}/${n}`) ?? 0) + 1;
+        seen.set(`${from}/${n}`, deliveries);
         numberOf.set(from, phone);
         const reply = (body: string) => sends.push(() => send(phone, from, body));
         const behaviour = policy(from, n);
-        if (behaviour === 'fail') status = 500;
-        if (behaviour === 'reply' || behaviour === 'duplicate') reply(`reply-${n}`);
+        if (behaviour === 'fail' || (behaviour === 'failOnce' && deliveries === 1)) {
+          status = 500;
+          continue;
+        }
+        if (behaviour === 'reply' || behaviour === 'duplicate' || behaviour === 'failOnce')
+          reply(`reply-${n}`);
         if (behaviour === 'duplicate') reply(`reply-${n}`);
         if (behaviour === 'wrong') reply(`reply-${n + 1}`);
       }
@@ -91,12 +102,13 @@ describe('bench driver against the simulator process', () => {
   });
 
   it('counts every lost, duplicated and out-of-order reply exactly', async () => {
-    // Users are 3101000000..3101000009; four of them meet one fault each.
+    // Users are 3101000000..3101000009; five of them meet one fault each.
     const bot = await startBot(sim.graphBaseUrl, (user, n) => {
       if (user === '3101000001' && n === 1) return 'duplicate';
       if (user === '3101000002' && n === 1) return 'drop';
       if (user === '3101000003' && n === 0) return 'wrong';
       if (user === '3101000004' && n === 0) return 'fail';
+      if (user === '3101000005' && n === 1) return 'failOnce';
       return 'reply';
     });
     try {
@@ -117,11 +129,13 @@ describe('bench driver against the simulator process', () => {
         lost: 2,
         duplicates: 1,
         outOfOrder: 1,
-        webhookFailures: 1,
+        webhookFailures: 2,
+        webhookFailuresByStatus: { 500: 2 },
         replies: 17,
       });
       expect(result.problem).toBeUndefined();
-      // 19 expected (user 4 stopped after its failed webhook), 2 of them never came.
+      // 19 expected (user 4 given up at its deadline, every delivery refused), 2 of them never
+      // came; user 5's second message, refused once, was redelivered and answered.
       expect(result.p50Ms).toBeGreaterThan(0);
       // Users were dealt over both numbers, each always on its own one.
       expect(bot.numberOf.size).toBe(10);

@@ -29,6 +29,8 @@ export interface LoadResult {
   replies: number;
   /** Webhook POSTs the server did not answer with 200. */
   webhookFailures: number;
+  /** The same by HTTP status (0: no answer, the connection failed). */
+  webhookFailuresByStatus: Record<string, number>;
   durationS: number;
   /** Why a run ended early or fell behind, for the report; absent when it went as planned. */
   problem?: string;
@@ -43,6 +45,14 @@ interface Tally {
   latencies: number[];
   acks: number[];
   webhookFailures: number;
+  webhookFailuresByStatus: Record<string, number>;
+}
+
+const newTally = (): Tally => ({ latencies: [], acks: [], webhookFailures: 0, webhookFailuresByStatus: {} });
+
+function countWebhookFailure(tally: Tally, status: number): void {
+  tally.webhookFailures += 1;
+  tally.webhookFailuresByStatus[status] = (tally.webhookFailuresByStatus[status] ?? 0) + 1;
 }
 
 function summary(
@@ -61,6 +71,7 @@ function summary(
     ackP99Ms: percentile(tally.acks, 99),
     ...counts,
     webhookFailures: tally.webhookFailures,
+    webhookFailuresByStatus: tally.webhookFailuresByStatus,
     durationS: round1(durationMs / 1000),
     ...(problem ? { problem } : {}),
   };
@@ -84,8 +95,10 @@ interface ClosedUser {
 /**
  * Closed loop: `users` simulated people, `inFlight` at a time, each holding a real conversation:
  * send, wait for the 200 and the bot's answer at the simulator, send the next. The simulator's
- * script must be `script.map((t) => t.send)`. A user stuck past `replyTimeoutMs` is given up;
- * when no reply arrives at all for `stallMs` the run stops early and says so.
+ * script must be `script.map((t) => t.send)`. A webhook not answered 200 is counted, and the
+ * simulator redelivers it (bench/simulatorProcess.ts); a user stuck past `replyTimeoutMs` is given
+ * up, its missing replies lost; when no reply arrives at all for `stallMs` the run stops early and
+ * says so.
  */
 export async function runClosedLoop(options: {
   sim: SimulatorClient;
@@ -101,7 +114,7 @@ export async function runClosedLoop(options: {
   const { sim, script, golden } = options;
   const replyTimeoutMs = options.replyTimeoutMs ?? 30_000;
   const stallMs = options.stallMs ?? 30_000;
-  const tally: Tally = { latencies: [], acks: [], webhookFailures: 0 };
+  const tally = newTally();
   const users = new Map<string, ClosedUser>();
   const active = new Set<ClosedUser>();
   let nextIndex = 0;
@@ -163,10 +176,10 @@ export async function runClosedLoop(options: {
       tally.acks.push(t1 - t0);
       user.t0 = t0;
       user.acked = true;
-      if (status !== 200) {
-        tally.webhookFailures += 1;
-        if (user.active) finish(user);
-      } else advance(user);
+      // The simulator redelivers a webhook not answered 200, like Meta: the user keeps waiting for
+      // the answer (the latency counts from the first attempt) and is given up only at its deadline.
+      if (status !== 200) countWebhookFailure(tally, status);
+      advance(user);
       return;
     }
     const [, , print, at] = event;
@@ -233,7 +246,7 @@ export async function runOpenLoop(options: {
   const { sim, turn } = options;
   const total = Math.round(options.ratePerSecond * options.seconds);
   const drainMs = options.drainMs ?? 10_000;
-  const tally: Tally = { latencies: [], acks: [], webhookFailures: 0 };
+  const tally = newTally();
   const lags: number[] = [];
   const users = new Map<string, OpenUser>();
   let completed = 0;
@@ -254,7 +267,7 @@ export async function runOpenLoop(options: {
       lags.push(t0 - user.due);
       user.t0 = t0;
       user.acked = true;
-      if (status !== 200) tally.webhookFailures += 1;
+      if (status !== 200) countWebhookFailure(tally, status);
       complete(user);
       return;
     }

@@ -34,6 +34,15 @@ export interface ScenarioResult extends LoadResult {
   /** Read receipts the simulator refused, by code (best effort: nothing is lost with them). */
   readReceiptsRejectedByCode: Record<string, number>;
   simulatorRssMb: number;
+  /** Webhook POSTs the simulator sent again after a non-200 (Meta does too), and gave up on. */
+  webhooksRedelivered: number;
+  webhooksGivenUp: number;
+  /**
+   * The fraction of the run's wall time the simulator's event loop was busy. Near 1 it is the
+   * bottleneck: webhooks leave late and Graph requests wait, new connections longest (in its
+   * accept queue), and the latencies measure its queue as much as the server.
+   */
+  simulatorBusy: number;
 }
 
 /** The results as one aligned table, then one line per problem a run reported. */
@@ -55,6 +64,7 @@ export function formatResults(results: Record<string, ScenarioResult>): string {
     r.maxEventLoopDelayMs ?? '',
     r.cpuMsPerReply.loadGenerator,
     r.cpuMsPerReply.simulator,
+    r.simulatorBusy,
     r.cpuMsPerReply.server ?? '',
     r.cpuMsPerReply.serverMainThread ?? '',
     r.cpuMsPerReply.postgres ?? '',
@@ -78,6 +88,7 @@ export function formatResults(results: Record<string, ScenarioResult>): string {
     'loop max ms',
     'gen ms/r',
     'sim ms/r',
+    'sim busy',
     'srv ms/r',
     'main ms/r',
     'pg ms/r',
@@ -89,7 +100,12 @@ export function formatResults(results: Record<string, ScenarioResult>): string {
   let text = `\n${line(header)}\n${rows.map(line).join('\n')}\n`;
   for (const [name, r] of Object.entries(results)) {
     if (r.problem) text += `${name}: ${r.problem}\n`;
-    if (r.webhookFailures) text += `${name}: ${r.webhookFailures} webhooks not answered 200\n`;
+    if (r.webhookFailures) {
+      const statuses = Object.entries(r.webhookFailuresByStatus).map(
+        ([status, count]) => `${status === '0' ? 'no answer' : `HTTP ${status}`} ×${count}`,
+      );
+      text += `${name}: ${r.webhookFailures} webhooks not answered 200 (${statuses.join(', ')}); the simulator redelivered ${r.webhooksRedelivered} times and gave up on ${r.webhooksGivenUp}\n`;
+    }
     if (r.graphRejected) {
       const codes = Object.entries(r.graphRejectedByCode).map(([code, count]) => `${code} ×${count}`);
       text += `${name}: the simulator rejected ${r.graphRejected} Graph sends (${codes.join(', ')})\n`;

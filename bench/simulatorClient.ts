@@ -7,10 +7,18 @@ import type { BenchEvent } from './simulatorProcess.js';
 
 const statsSchema = z.object({
   cpuMs: z.number(),
+  /** Time its event loop was busy since it started (`eventLoopUtilization().active`). */
+  loopBusyMs: z.number(),
   peakRssMb: z.number(),
   rejected: z.record(z.string(), z.number()),
   rejectedReadReceipts: z.record(z.string(), z.number()),
-  webhooks: z.object({ posted: z.number(), acknowledged: z.number(), failed: z.number() }),
+  webhooks: z.object({
+    posted: z.number(),
+    acknowledged: z.number(),
+    failed: z.number(),
+    redeliveries: z.number(),
+    gaveUp: z.number(),
+  }),
   sendFailures: z.number(),
 });
 /** What the simulator process reports about itself (GET /_bench/stats). */

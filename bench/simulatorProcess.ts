@@ -6,11 +6,12 @@
 //   GET  /_bench/events  text/event-stream       batched events, one JSON array per `data:` line:
 //                        ['a', waId, httpStatus, t0, t1]  webhook POST started at t0, answered at t1
 //                        ['r', waId, fingerprint, t]       a bot message accepted by Graph at t
-//   GET  /_bench/stats   CPU, peak RSS and the simulator's counters
+//   GET  /_bench/stats   CPU, event-loop busy time, peak RSS and the simulator's counters
 // Times are bench/clock.ts `sharedNowMs`, taken here: t0 as the webhook POST starts, t when the
 // bot's Graph send has been read and validated, so webhook-to-reply latency needs no other clock.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import { z } from 'zod';
 import { createSimulator, simulatedUserMessageSchema, type SimulatedUserMessage } from '@parley/simulator';
 import { sharedNowMs } from './clock.js';
@@ -49,6 +50,10 @@ const sim = createSimulator({
   // Meta batches statuses too (up to 1000 per POST): one POST per window instead of three per reply.
   statusBatching: { windowMs: 50, maxUpdates: 1000 },
   enforceWindow: false,
+  // Like Meta, a webhook not answered 200 comes again: whether the answer then arrives is what
+  // counts as lost or not (the driver counts the failures, by status). Within the driver's 30 s
+  // per-turn deadline.
+  redeliver: { enabled: true, backoffMs: [250, 1_000, 5_000], maxAttempts: 6 },
   // Enough for the bot's last list (a tap resolves against it) and the message it marks read;
   // the bench checks replies by fingerprint, not by reading conversations back.
   maxMessagesPerUser: 8,
@@ -138,6 +143,7 @@ async function control(req: IncomingMessage, res: ServerResponse, path: string):
     const stats = sim.stats();
     const body = JSON.stringify({
       cpuMs: (cpu.user + cpu.system) / 1000,
+      loopBusyMs: performance.eventLoopUtilization().active,
       peakRssMb: peakRssMb(process.pid),
       rejected: stats.rejected,
       rejectedReadReceipts: stats.rejectedReadReceipts,

@@ -116,6 +116,7 @@ async function withCosts(
     server: serverCpu(),
     postgres: options.postgres ? postgresCpuMs() : 0,
   };
+  const errorsBefore = servers.reduce((sum, s) => sum + s.loggedErrors().count, 0);
   const startedAt = performance.now();
   const result = await load();
   const wallMs = performance.now() - startedAt;
@@ -165,6 +166,8 @@ async function withCosts(
     simulatorRssMb: simAfter.peakRssMb,
     webhooksRedelivered: simAfter.webhooks.redeliveries - before.sim.webhooks.redeliveries,
     webhooksGivenUp: simAfter.webhooks.gaveUp - before.sim.webhooks.gaveUp,
+    serverErrorsLogged: servers.reduce((sum, s) => sum + s.loggedErrors().count, 0) - errorsBefore,
+    serverErrorExamples: [...new Set(servers.flatMap((s) => s.loggedErrors().first))],
     simulatorBusy: Math.round(((simAfter.loopBusyMs - before.sim.loopBusyMs) / wallMs) * 100) / 100,
   };
 }

@@ -11,7 +11,43 @@ export interface ChildServer {
   /** Peak resident memory of the process so far (VmHWM), in MB. */
   peakRssMb(): number;
   metricsText(): Promise<string>;
+  /**
+   * Lines the process logged at error or fatal level so far (pino's JSON lines; other output is
+   * not counted), with the first few messages: a run whose server logged errors says so, even
+   * when nothing was lost.
+   */
+  loggedErrors(): LoggedErrors;
   stop(): Promise<void>;
+}
+
+export interface LoggedErrors {
+  count: number;
+  first: string[];
+}
+
+/** A pino line's `msg`, or the start of the line when it is not one. */
+function messageOf(line: string): string {
+  try {
+    const parsed = JSON.parse(line) as { msg?: unknown };
+    if (typeof parsed.msg === 'string') return parsed.msg;
+  } catch {
+    // not JSON: the line itself
+  }
+  return line.slice(0, 200);
+}
+
+/** Feeds one output stream's chunks, line by line, into `errors` (error and fatal pino lines). */
+function errorLineFeeder(errors: LoggedErrors): (chunk: Buffer | string) => void {
+  let partial = '';
+  return (chunk) => {
+    const lines = (partial + chunk.toString()).split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) {
+      if (!/"level":"(error|fatal)"/.test(line)) continue;
+      errors.count += 1;
+      if (errors.first.length < 3) errors.first.push(messageOf(line));
+    }
+  };
 }
 
 /** Reads VmHWM (peak resident set) of a live process from /proc. */
@@ -108,6 +144,10 @@ export async function startChild(
   // what each child prints (with BENCH_SERVER_NODE_ARGS=--trace-gc, for instance).
   child.stdout!.removeAllListeners('data');
   child.stderr!.removeAllListeners('data');
+  const errors: LoggedErrors = { count: 0, first: [] };
+  errorLineFeeder(errors)(`${output}\n`);
+  child.stdout!.on('data', errorLineFeeder(errors));
+  child.stderr!.on('data', errorLineFeeder(errors));
   const logDir = process.env.BENCH_CHILD_LOG;
   if (logDir) {
     const file = createWriteStream(path.join(logDir, `${label.replace(/\W+/g, '-')}.${child.pid}.log`));
@@ -123,6 +163,7 @@ export async function startChild(
     url,
     pid: child.pid!,
     peakRssMb: () => peakRssMb(child.pid!),
+    loggedErrors: () => ({ count: errors.count, first: [...errors.first] }),
     async metricsText() {
       const response = await fetch(`${url}/metrics`).catch(() => null);
       return response ? response.text() : '';

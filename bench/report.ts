@@ -37,6 +37,9 @@ export interface ScenarioResult extends LoadResult {
   /** Webhook POSTs the simulator sent again after a non-200 (Meta does too), and gave up on. */
   webhooksRedelivered: number;
   webhooksGivenUp: number;
+  /** Error and fatal lines the server(s) logged during the run, and the first messages of them. */
+  serverErrorsLogged: number;
+  serverErrorExamples: string[];
   /**
    * The fraction of the run's wall time the simulator's event loop was busy. Near 1 it is the
    * bottleneck: webhooks leave late and Graph requests wait, new connections longest (in its
@@ -105,6 +108,10 @@ export function formatResults(results: Record<string, ScenarioResult>): string {
         ([status, count]) => `${status === '0' ? 'no answer' : `HTTP ${status}`} ×${count}`,
       );
       text += `${name}: ${r.webhookFailures} webhooks not answered 200 (${statuses.join(', ')}); the simulator redelivered ${r.webhooksRedelivered} times and gave up on ${r.webhooksGivenUp}\n`;
+    }
+    if (r.serverErrorsLogged) {
+      const examples = r.serverErrorExamples.map((m) => `"${m}"`).join(', ');
+      text += `${name}: the server logged ${r.serverErrorsLogged} errors (first: ${examples})\n`;
     }
     if (r.graphRejected) {
       const codes = Object.entries(r.graphRejectedByCode).map(([code, count]) => `${code} ×${count}`);

@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { startChild } from './processes.js';
+
+// A child that logs like the server (pino JSON lines), an error line split across two writes.
+const script = `
+const out = (text) => new Promise((resolve) => process.stdout.write(text, resolve));
+const later = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+(async () => {
+  await out('{"level":"error","msg":"before ready"}\\n');
+  await out('READY 4321\\n');
+  await later(50);
+  await out('{"level":"warn","msg":"only a warning"}\\n{"level":"err');
+  await later(50);
+  await out('or","msg":"store \\\\"down\\\\""}\\n');
+  process.stderr.write('{"level":"fatal","msg":"gone"}\\nplain text mentioning "level":"info"\\n');
+  setInterval(() => {}, 1000);
+})();
+`;
+
+describe('startChild', () => {
+  it("counts the child's error and fatal log lines, across writes and both streams", async () => {
+    const child = await startChild(process.execPath, ['-e', script], process.env, /READY (\d+)/, 'logger');
+    try {
+      await expect.poll(() => child.loggedErrors().count).toBe(3);
+      expect(child.loggedErrors().first).toEqual(['before ready', 'store "down"', 'gone']);
+    } finally {
+      await child.stop();
+    }
+  });
+});

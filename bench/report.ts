@@ -37,7 +37,10 @@ export interface ScenarioResult extends LoadResult {
   /** Webhook POSTs the simulator sent again after a non-200 (Meta does too), and gave up on. */
   webhooksRedelivered: number;
   webhooksGivenUp: number;
-  /** Error and fatal lines the server(s) logged during the run, and the first messages of them. */
+  /**
+   * Error and fatal lines the server(s) logged during the run; the examples are the first
+   * messages they logged since they started.
+   */
   serverErrorsLogged: number;
   serverErrorExamples: string[];
   /**

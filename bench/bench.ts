@@ -3,7 +3,8 @@
 // one per scenario), the built server (or the ceiling), and PostgreSQL. Simulated users hold real
 // pizza-order conversations; the simulator stamps webhook and reply times, this process decides
 // who sends what and counts. Flags: --json, --quick (small sizes), --users N, --in-flight N,
-// --seed N, --pg-seed N, --open-rate N, --open-seconds N, --drain-seconds N, --only a,b,
+// --seed N, --pg-seed N, --open-rate N, --open-seconds N, --drain-seconds N, --turn-gap-ms N,
+// --only a,b,
 // --numbers N (business phone numbers the users are dealt over; bench/numbers.ts says why),
 // --skip-postgres, --pin (servers on one core, the rest on the others: for A/B comparisons).
 import { execFileSync } from 'node:child_process';
@@ -13,6 +14,7 @@ import os, { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { recordConversation, runClosedLoop, runOpenLoop, type LoadResult, type Turn } from './driver.js';
+import { runPacedConversations } from './pacedConversations.js';
 import {
   cpuMs,
   eventLoopBusyMs,
@@ -46,6 +48,8 @@ const pgSeed = option('pg-seed', quick ? 2_000 : 10_000);
 const openRate = option('open-rate', 500);
 const openSeconds = option('open-seconds', quick ? 15 : 60);
 const drainSeconds = option('drain-seconds', 10);
+/** The paced conversations' users send their turns this far apart (bench/pacedConversations.ts). */
+const turnGapMs = option('turn-gap-ms', 2_000);
 // Four: 2,000 replies/s of pizza-order is ~3,600 messages/s in and out, over Meta's 1,000 a number.
 const phoneNumbers = benchPhoneNumbers(option('numbers', 4));
 const json = flag('json');
@@ -246,6 +250,7 @@ async function lowdbScenario(seed: number, label: string) {
         const golden = await goldenRun(sim, server.url);
         const closed = await closedLoop(label, sim, [server], server.url, pizzaScript, golden);
         let open: ScenarioResult | undefined;
+        let paced: ScenarioResult | undefined;
         if (seed === bigSeed) {
           log(`  open loop: ${openRate} messages/s for ${openSeconds} s…`);
           await sim.setup(`${server.url}/webhook`, [pizzaScript[0]!.send]);
@@ -260,8 +265,28 @@ async function lowdbScenario(seed: number, label: string) {
             }),
           );
           if (open.problem) log(`  open loop: ${open.problem}`);
+          log(
+            `  paced conversations: ${openRate} messages/s for ${openSeconds} s, turns ${turnGapMs} ms apart…`,
+          );
+          await sim.setup(
+            `${server.url}/webhook`,
+            pizzaScript.map((t) => t.send),
+          );
+          paced = await withCosts(sim, [server], () =>
+            runPacedConversations({
+              sim,
+              ratePerSecond: openRate,
+              seconds: openSeconds,
+              script: pizzaScript,
+              golden,
+              userPrefix: '3278',
+              turnGapMs,
+              drainMs: drainSeconds * 1000,
+            }),
+          );
+          if (paced.problem) log(`  paced conversations: ${paced.problem}`);
         }
-        return { closed, open };
+        return { closed, open, paced };
       } finally {
         await server.stop();
       }
@@ -354,6 +379,7 @@ if (wanted('lowdb')) {
   const big = await lowdbScenario(bigSeed, 'lowdb');
   results.lowdb = big.closed;
   if (big.open) results.openLoop = big.open;
+  if (big.paced) results.openLoopConversations = big.paced;
 }
 if (wanted('lowdb1k')) results.lowdb1k = (await lowdbScenario(smallSeed, 'lowdb1k')).closed;
 if (!flag('skip-postgres')) {
@@ -373,7 +399,7 @@ if (json) {
 } else {
   process.stdout.write(formatResults(results));
   process.stdout.write(
-    `\n${users} users × ${pizzaScript.length} messages, ${inFlight} in flight, over ${phoneNumbers.length} business number(s); lowdb seeded with ${bigSeed} (lowdb1k: ${smallSeed}), PostgreSQL with ${pgSeed}; open loop ${openRate}/s for ${openSeconds} s (drain ${drainSeconds} s). CPU columns: ms per reply of this load generator, the simulator process (sim busy: the fraction of the run its event loop was busy; near 1 the latencies include its queue), the server process(es) (srv: all threads; main: the event loop alone, what one instance cannot spread over cores) and every PostgreSQL process (pg; tx/r: transactions of the bench database per reply); cores (PostgreSQL not counted): the CPU all of them used over the run's wall time (below ${os.cpus().length} while others share the machine).\n`,
+    `\n${users} users × ${pizzaScript.length} messages, ${inFlight} in flight, over ${phoneNumbers.length} business number(s); lowdb seeded with ${bigSeed} (lowdb1k: ${smallSeed}), PostgreSQL with ${pgSeed}; open loop ${openRate}/s for ${openSeconds} s (drain ${drainSeconds} s): first messages of new conversations (openLoop), then whole conversations with turns ${turnGapMs} ms apart (openLoopConversations). CPU columns: ms per reply of this load generator, the simulator process (sim busy: the fraction of the run its event loop was busy; near 1 the latencies include its queue), the server process(es) (srv: all threads; main: the event loop alone, what one instance cannot spread over cores) and every PostgreSQL process (pg; tx/r: transactions of the bench database per reply); cores (PostgreSQL not counted): the CPU all of them used over the run's wall time (below ${os.cpus().length} while others share the machine).\n`,
   );
 }
 process.exit(0);

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runClosedLoop, runOpenLoop, type Turn } from './driver.js';
 import { numberOfUser } from './numbers.js';
+import { runPacedConversations } from './pacedConversations.js';
 import { startSimulatorProcess, type SimulatorClient } from './simulatorClient.js';
 
 const APP_SECRET = 'driver-test-secret';
@@ -23,7 +24,13 @@ type Behaviour = 'reply' | 'duplicate' | 'drop' | 'wrong' | 'fail' | 'failOnce';
 async function startBot(
   graphBaseUrl: string,
   policy: (user: string, n: number) => Behaviour,
-): Promise<{ url: string; numberOf: Map<string, string>; close(): Promise<void> }> {
+): Promise<{
+  url: string;
+  numberOf: Map<string, string>;
+  /** Deliveries of each user's n-th message, by `user/n`. */
+  deliveries: Map<string, number>;
+  close(): Promise<void>;
+}> {
   const seen = new Map<string, number>();
   /** The business number each user wrote to (webhook metadata). */
   const numberOf = new Map<string, string>();
@@ -78,6 +85,7 @@ async function startBot(
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     numberOf,
+    deliveries: seen,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
@@ -165,6 +173,42 @@ describe('bench driver against the simulator process', () => {
       expect(Date.now() - started).toBeLessThan(5_000);
       expect(result.problem).toMatch(/no reply for 1 s: stopped with 99\d users not run/);
       expect(result.lost).toBe(2);
+    } finally {
+      await bot.close();
+    }
+  });
+
+  it('paces whole conversations; a turn waits for the answer to the one before it', async () => {
+    // 20 users × 2 turns at 40 messages/s; user 3's first message is never answered, so its
+    // second is never sent: both its replies are lost, and the run says it fell behind.
+    const bot = await startBot(sim.graphBaseUrl, (user, n) =>
+      user === '3104000003' && n === 0 ? 'drop' : 'reply',
+    );
+    try {
+      await sim.setup(
+        `${bot.url}/webhook`,
+        script.map((t) => t.send),
+      );
+      const result = await runPacedConversations({
+        sim,
+        ratePerSecond: 40,
+        seconds: 1,
+        script,
+        golden,
+        userPrefix: '3104',
+        turnGapMs: 200,
+        drainMs: 500,
+      });
+      expect(result).toMatchObject({ lost: 2, duplicates: 0, outOfOrder: 0, replies: 38 });
+      expect(result.problem).toBe(
+        'the server fell behind: 2 of 40 turns still unanswered 0.5 s after the schedule ended',
+      );
+      expect(result.p50Ms).toBeGreaterThan(0);
+      // Every user wrote both turns but user 3, who never got an answer to its first.
+      expect(bot.numberOf.size).toBe(20);
+      expect(bot.deliveries.get('3104000004/1')).toBe(1);
+      expect(bot.deliveries.has('3104000003/1')).toBe(false);
+      expect([...bot.deliveries.keys()].filter((key) => key.endsWith('/1'))).toHaveLength(19);
     } finally {
       await bot.close();
     }

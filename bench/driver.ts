@@ -37,25 +37,25 @@ export interface LoadResult {
 }
 
 const round1 = (n: number) => Math.round(n * 10) / 10;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** How long a run keeps counting after its last expected reply, so late duplicates show. */
-const DUPLICATE_GRACE_MS = 1_500;
+export const DUPLICATE_GRACE_MS = 1_500;
 
-interface Tally {
+export interface Tally {
   latencies: number[];
   acks: number[];
   webhookFailures: number;
   webhookFailuresByStatus: Record<string, number>;
 }
 
-const newTally = (): Tally => ({ latencies: [], acks: [], webhookFailures: 0, webhookFailuresByStatus: {} });
+export const newTally = (): Tally => ({ latencies: [], acks: [], webhookFailures: 0, webhookFailuresByStatus: {} });
 
-function countWebhookFailure(tally: Tally, status: number): void {
+export function countWebhookFailure(tally: Tally, status: number): void {
   tally.webhookFailures += 1;
   tally.webhookFailuresByStatus[status] = (tally.webhookFailuresByStatus[status] ?? 0) + 1;
 }
 
-function summary(
+export function summary(
   tally: Tally,
   counts: { replies: number; lost: number; duplicates: number; outOfOrder: number },
   durationMs: number,

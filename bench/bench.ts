@@ -4,9 +4,8 @@
 // pizza-order conversations; the simulator stamps webhook and reply times, this process decides
 // who sends what and counts. Flags: --json, --quick (small sizes), --users N, --in-flight N,
 // --seed N, --pg-seed N, --open-rate N, --open-seconds N, --drain-seconds N, --turn-gap-ms N,
-// --only a,b,
-// --numbers N (business phone numbers the users are dealt over; bench/numbers.ts says why),
-// --skip-postgres, --pin (servers on one core, the rest on the others: for A/B comparisons).
+// --only a,b, --numbers N (business phone numbers the users are dealt over; bench/numbers.ts says
+// why), --skip-postgres, --pin (servers on one core, the rest on the others: for A/B comparisons).
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';

@@ -48,7 +48,12 @@ export interface Tally {
   webhookFailuresByStatus: Record<string, number>;
 }
 
-export const newTally = (): Tally => ({ latencies: [], acks: [], webhookFailures: 0, webhookFailuresByStatus: {} });
+export const newTally = (): Tally => ({
+  latencies: [],
+  acks: [],
+  webhookFailures: 0,
+  webhookFailuresByStatus: {},
+});
 
 export function countWebhookFailure(tally: Tally, status: number): void {
   tally.webhookFailures += 1;

@@ -12,18 +12,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os, { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { recordConversation, runClosedLoop, runOpenLoop, type LoadResult, type Turn } from './driver.js';
+import { recordConversation, runClosedLoop, runOpenLoop, type Turn } from './driver.js';
 import { runPacedConversations } from './pacedConversations.js';
-import {
-  cpuMs,
-  eventLoopBusyMs,
-  maxEventLoopDelayMs,
-  pinLoadGenerator,
-  postgresCpuMs,
-  startCeilingProcess,
-  startParleyProcess,
-  type ChildServer,
-} from './processes.js';
+import { pinLoadGenerator, startCeilingProcess, startParleyProcess, type ChildServer } from './processes.js';
 import { startRoundRobinProxy } from '../tests/harness/roundRobinProxy.js';
 import { dropDatabase, freshDatabase } from '../tests/harness/testDatabase.js';
 import { holdMachineLock } from './machineLock.js';
@@ -31,6 +22,7 @@ import { formatResults, type ScenarioResult } from './report.js';
 import { benchPhoneNumbers } from './numbers.js';
 import { seedConversations } from './seed.js';
 import { startSimulatorProcess, type SimulatorClient } from './simulatorClient.js';
+import { withCosts } from './withCosts.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string) => args.includes(`--${name}`);
@@ -93,85 +85,6 @@ function parleyEnv(sim: SimulatorClient, extra: Record<string, string>): Record<
     OUTBOX_RATE_PER_SECOND: '1000',
     DATA_ENCRYPTION_KEY: '',
     ...extra,
-  };
-}
-
-/** Runs `load` and adds what it cost: CPU per reply on each side, peak RSS, loop stalls. */
-async function withCosts(
-  sim: SimulatorClient,
-  servers: ChildServer[],
-  load: () => Promise<LoadResult>,
-  options: { postgres?: boolean } = {},
-): Promise<ScenarioResult> {
-  const serverCpu = () => {
-    const each = servers.map((s) => cpuMs(s.pid));
-    return each.some((c) => c === null) ? null : each.reduce<number>((a, b) => a + b!, 0);
-  };
-  const metricsNow = () => Promise.all(servers.map((s) => s.metricsText()));
-  const loopBusy = (metrics: string[]) => {
-    const each = metrics.map(eventLoopBusyMs);
-    return each.some((ms) => ms === null) ? null : each.reduce<number>((a, b) => a + b!, 0);
-  };
-  const before = {
-    loopBusy: loopBusy(await metricsNow()),
-    own: process.cpuUsage(),
-    sim: await sim.stats(),
-    server: serverCpu(),
-    postgres: options.postgres ? postgresCpuMs() : 0,
-  };
-  const errorsBefore = servers.reduce((sum, s) => sum + s.loggedErrors().count, 0);
-  const startedAt = performance.now();
-  const result = await load();
-  const wallMs = performance.now() - startedAt;
-  const postgresMs = options.postgres ? postgresCpuMs() - before.postgres : null;
-  const own = process.cpuUsage(before.own);
-  const simAfter = await sim.stats();
-  const server = serverCpu();
-  const perReply = (ms: number) => Math.round((ms / Math.max(1, result.replies)) * 1000) / 1000;
-  const ownMs = (own.user + own.system) / 1000;
-  const simMs = simAfter.cpuMs - before.sim.cpuMs;
-  const serverMs = server === null || before.server === null ? null : server - before.server;
-  const metrics = await metricsNow();
-  const loopBusyAfter = loopBusy(metrics);
-  const delays = metrics.map(maxEventLoopDelayMs).filter((d): d is number => d !== null);
-  const refusedDuring = (after: Record<string, number>, earlier: Record<string, number>) => {
-    const byCode: Record<string, number> = {};
-    for (const [code, count] of Object.entries(after)) {
-      const during = count - (earlier[code] ?? 0);
-      if (during > 0) byCode[code] = during;
-    }
-    return byCode;
-  };
-  const rejectedByCode = refusedDuring(simAfter.rejected, before.sim.rejected);
-  const readReceiptsRejectedByCode = refusedDuring(
-    simAfter.rejectedReadReceipts,
-    before.sim.rejectedReadReceipts,
-  );
-  return {
-    ...result,
-    rssMb: Math.max(...servers.map((s) => s.peakRssMb())),
-    maxEventLoopDelayMs: delays.length ? Math.max(...delays) : null,
-    cpuMsPerReply: {
-      loadGenerator: perReply(ownMs),
-      simulator: perReply(simMs),
-      server: serverMs === null ? null : perReply(serverMs),
-      serverMainThread:
-        loopBusyAfter === null || before.loopBusy === null ? null : perReply(loopBusyAfter - before.loopBusy),
-      ...(postgresMs === null ? {} : { postgres: perReply(postgresMs) }),
-    },
-    coresUsed:
-      serverMs === null
-        ? null
-        : Math.round(((ownMs + simMs + serverMs) / (Math.max(0.1, result.durationS) * 1000)) * 100) / 100,
-    graphRejected: Object.values(rejectedByCode).reduce((a, b) => a + b, 0),
-    graphRejectedByCode: rejectedByCode,
-    readReceiptsRejectedByCode,
-    simulatorRssMb: simAfter.peakRssMb,
-    webhooksRedelivered: simAfter.webhooks.redeliveries - before.sim.webhooks.redeliveries,
-    webhooksGivenUp: simAfter.webhooks.gaveUp - before.sim.webhooks.gaveUp,
-    serverErrorsLogged: servers.reduce((sum, s) => sum + s.loggedErrors().count, 0) - errorsBefore,
-    serverErrorExamples: [...new Set(servers.flatMap((s) => s.loggedErrors().first))],
-    simulatorBusy: Math.round(((simAfter.loopBusyMs - before.sim.loopBusyMs) / wallMs) * 100) / 100,
   };
 }
 

@@ -2,6 +2,8 @@ import type { SimulatedUserMessage } from '@parley/simulator';
 import { sharedNowMs } from './clock.js';
 import type { SimulatorClient } from './simulatorClient.js';
 import type { BenchEvent } from './simulatorProcess.js';
+
+type AckEvent = Extract<BenchEvent, { 0: 'a' }>;
 import { percentile } from './stats.js';
 
 /** One turn of a scripted conversation: what the user sends and how many bot messages answer it. */
@@ -55,9 +57,29 @@ export const newTally = (): Tally => ({
   webhookFailuresByStatus: {},
 });
 
-export function countWebhookFailure(tally: Tally, status: number): void {
+/**
+ * A webhook's answer reached the simulator: its time-to-200, and where the user's turn starts.
+ * A failure is counted by status; the simulator redelivers it, like Meta, so the answer may still
+ * come (a user is given up only at its deadline or the drain's end).
+ */
+export function recordAck(tally: Tally, user: { t0: number; acked: boolean }, event: AckEvent): void {
+  const [, , status, t0, t1] = event;
+  tally.acks.push(t1 - t0);
+  user.t0 = t0;
+  user.acked = true;
+  if (status === 200) return;
   tally.webhookFailures += 1;
   tally.webhookFailuresByStatus[status] = (tally.webhookFailuresByStatus[status] ?? 0) + 1;
+}
+
+/** A bot message reached a user: counted, and compared with the golden conversation's in order. */
+export function recordReply(
+  user: { got: number; mismatch: boolean },
+  print: string,
+  golden: string[] | undefined,
+): void {
+  if (golden && user.got < golden.length && golden[user.got] !== print) user.mismatch = true;
+  user.got += 1;
 }
 
 export function summary(
@@ -177,19 +199,13 @@ export async function runClosedLoop(options: {
     const user = users.get(event[1]);
     if (!user) return;
     if (event[0] === 'a') {
-      const [, , status, t0, t1] = event;
-      tally.acks.push(t1 - t0);
-      user.t0 = t0;
-      user.acked = true;
-      // The simulator redelivers a webhook not answered 200, like Meta: the user keeps waiting for
-      // the answer (the latency counts from the first attempt) and is given up only at its deadline.
-      if (status !== 200) countWebhookFailure(tally, status);
+      // A failed one comes again: the latency counts from the first attempt.
+      recordAck(tally, user, event);
       advance(user);
       return;
     }
     const [, , print, at] = event;
-    if (golden && user.got < golden.length && golden[user.got] !== print) user.mismatch = true;
-    user.got += 1;
+    recordReply(user, print, golden);
     lastProgress = sharedNowMs();
     if (!user.active) return;
     user.turnReplies.push(at);
@@ -267,12 +283,8 @@ export async function runOpenLoop(options: {
     const user = users.get(event[1]);
     if (!user) return;
     if (event[0] === 'a') {
-      const [, , status, t0, t1] = event;
-      tally.acks.push(t1 - t0);
-      lags.push(t0 - user.due);
-      user.t0 = t0;
-      user.acked = true;
-      if (status !== 200) countWebhookFailure(tally, status);
+      recordAck(tally, user, event);
+      lags.push(user.t0 - user.due);
       complete(user);
       return;
     }

@@ -1,8 +1,9 @@
 import { sharedNowMs } from './clock.js';
 import {
-  countWebhookFailure,
   DUPLICATE_GRACE_MS,
   newTally,
+  recordAck,
+  recordReply,
   sleep,
   summary,
   type LoadResult,
@@ -107,19 +108,13 @@ export async function runPacedConversations(options: {
     const user = users.get(event[1]);
     if (!user) return;
     if (event[0] === 'a') {
-      const [, , status, t0, t1] = event;
-      tally.acks.push(t1 - t0);
-      lags.push(t0 - user.due[user.turn]!);
-      user.t0 = t0;
-      user.acked = true;
-      // Redelivered by the simulator, like Meta: the answer may still come.
-      if (status !== 200) countWebhookFailure(tally, status);
+      recordAck(tally, user, event);
+      lags.push(user.t0 - user.due[user.turn]!);
       settle(user);
       return;
     }
     const [, , print, at] = event;
-    if (golden && user.got < golden.length && golden[user.got] !== print) user.mismatch = true;
-    user.got += 1;
+    recordReply(user, print, golden);
     lastReplyAt = Math.max(lastReplyAt, at);
     if (user.turnDone) return;
     user.turnReplies.push(at);
@@ -138,7 +133,7 @@ export async function runPacedConversations(options: {
   }
   const offeredMs = sharedNowMs() - started;
   const drainUntil = sharedNowMs() + drainMs;
-  while ((answered < total || sent < total) && sharedNowMs() < drainUntil) await sleep(50);
+  while (answered < total && sharedNowMs() < drainUntil) await sleep(50);
   const drained = answered === total;
   if (drained) await sleep(DUPLICATE_GRACE_MS);
 

@@ -377,12 +377,8 @@ export class LowdbDocuments extends RecordSealer {
     if (!this.#cache.has(id) || this.#dirty.has(id) || this.#chains.has(id)) return;
     this.#evictable.delete(id);
     this.#evictable.add(id);
-    // Evict the least recently used clean documents beyond the cache size. Dirty and busy ones
-    // stay on top of it: counting them would leave no room for clean ones when many are dirty
-    // (a server falling behind), so a conversation's document, written back and evicted between
-    // two turns, would be read again from disk at every turn, adding work just when there is
-    // too much. Dirty documents are bounded by MAX_DIRTY.
-    while (this.#evictable.size > this.#cacheSize) {
+    // Evict the least recently used clean documents; dirty ones stay until written back.
+    while (this.#cache.size > this.#cacheSize) {
       const oldest = this.#evictable.values().next();
       if (oldest.done) break;
       this.#evictable.delete(oldest.value);

@@ -49,7 +49,7 @@ export interface LowdbStoreOptions {
   /** fsync files and folders so acknowledged data survives power loss. @default true */
   fsync?: boolean;
   log?: StoreLogger;
-  /** Unchanged conversation documents kept in memory, beyond the changed ones (held until written back). @default 1000 */
+  /** Parsed conversation documents kept in memory (changed ones stay until written back). @default 1000 */
   cacheSize?: number;
   /** How long a changed document waits for more changes before it is written back. @default 2000 */
   writeBehindMs?: number;

@@ -43,6 +43,34 @@ export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve
 /** How long a run keeps counting after its last expected reply, so late duplicates show. */
 export const DUPLICATE_GRACE_MS = 1_500;
 
+/** Replies received, lost and duplicated, and users whose replies came out of order. */
+export function countReplies<U extends { got: number; mismatch?: boolean }>(
+  users: Iterable<U>,
+  expected: (user: U) => number,
+): { replies: number; lost: number; duplicates: number; outOfOrder: number } {
+  const counts = { replies: 0, lost: 0, duplicates: 0, outOfOrder: 0 };
+  for (const user of users) {
+    const want = expected(user);
+    counts.replies += Math.min(user.got, want);
+    counts.lost += Math.max(0, want - user.got);
+    counts.duplicates += Math.max(0, user.got - want);
+    if (user.mismatch) counts.outOfOrder += 1;
+  }
+  return counts;
+}
+
+/**
+ * Once an open loop stops offering: waits up to `drainMs` for `isDone`, then, when everything
+ * came, the duplicate grace. Resolves whether everything came.
+ */
+export async function drainOffered(isDone: () => boolean, drainMs: number): Promise<boolean> {
+  const drainUntil = sharedNowMs() + drainMs;
+  while (!isDone() && sharedNowMs() < drainUntil) await sleep(50);
+  const drained = isDone();
+  if (drained) await sleep(DUPLICATE_GRACE_MS);
+  return drained;
+}
+
 export interface Tally {
   latencies: number[];
   acks: number[];
@@ -229,13 +257,7 @@ export async function runClosedLoop(options: {
   const durationMs = sharedNowMs() - started;
   await sleep(DUPLICATE_GRACE_MS);
 
-  const counts = { replies: 0, lost: 0, duplicates: 0, outOfOrder: 0 };
-  for (const user of users.values()) {
-    counts.replies += Math.min(user.got, user.expected);
-    counts.lost += Math.max(0, user.expected - user.got);
-    counts.duplicates += Math.max(0, user.got - user.expected);
-    if (user.mismatch) counts.outOfOrder += 1;
-  }
+  const counts = countReplies(users.values(), (user) => user.expected);
   return summary(tally, counts, durationMs, problem);
 }
 
@@ -317,17 +339,8 @@ export async function runOpenLoop(options: {
   }
   const offeredMs = sharedNowMs() - started;
 
-  const drainUntil = sharedNowMs() + drainMs;
-  while (completed < total && sharedNowMs() < drainUntil) await sleep(50);
-  const drained = completed === total;
-  if (drained) await sleep(DUPLICATE_GRACE_MS);
-
-  const counts = { replies: 0, lost: 0, duplicates: 0, outOfOrder: 0 };
-  for (const user of users.values()) {
-    counts.replies += Math.min(user.got, turn.replies);
-    counts.lost += Math.max(0, turn.replies - user.got);
-    counts.duplicates += Math.max(0, user.got - turn.replies);
-  }
+  const drained = await drainOffered(() => completed === total, drainMs);
+  const counts = countReplies(users.values(), () => turn.replies);
   const durationMs = (drained ? lastReplyAt : sharedNowMs()) - started;
   const offeredPerSecond = Math.round(total / (offeredMs / 1000));
   const servedPerSecond = Math.round(completed / (durationMs / 1000));

@@ -1,6 +1,7 @@
 import { sharedNowMs } from './clock.js';
 import {
-  DUPLICATE_GRACE_MS,
+  countReplies,
+  drainOffered,
   newTally,
   recordAck,
   recordReply,
@@ -132,20 +133,10 @@ export async function runPacedConversations(options: {
     if (next < total) await sleep(Math.max(5, schedule[next]!.due - sharedNowMs()));
   }
   const offeredMs = sharedNowMs() - started;
-  const drainUntil = sharedNowMs() + drainMs;
-  while (answered < total && sharedNowMs() < drainUntil) await sleep(50);
-  const drained = answered === total;
-  if (drained) await sleep(DUPLICATE_GRACE_MS);
-
-  const counts = { replies: 0, lost: 0, duplicates: 0, outOfOrder: 0 };
+  const drained = await drainOffered(() => answered === total, drainMs);
   // Turns never sent (held behind an unanswered one) are lost with that one's missing replies.
   const scriptReplies = script.reduce((sum, turn) => sum + turn.replies, 0);
-  for (const user of users.values()) {
-    counts.replies += Math.min(user.got, scriptReplies);
-    counts.lost += Math.max(0, scriptReplies - user.got);
-    counts.duplicates += Math.max(0, user.got - scriptReplies);
-    if (user.mismatch) counts.outOfOrder += 1;
-  }
+  const counts = countReplies(users.values(), () => scriptReplies);
   const durationMs = (drained ? lastReplyAt : sharedNowMs()) - started;
   const offeredPerSecond = Math.round(sent / (offeredMs / 1000));
   const servedPerSecond = Math.round(answered / (durationMs / 1000));

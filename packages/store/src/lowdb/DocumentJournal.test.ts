@@ -45,6 +45,31 @@ describe('DocumentJournal', () => {
     await again.close();
   });
 
+  it('writes one checksummed line per record whatever its text holds (newlines, escapes, non-ASCII)', async () => {
+    const journal = new DocumentJournal<Rec>(dir, { fsync: true });
+    await journal.open();
+    // The file thread splits a batch's JSON at its newlines: a text's own line breaks must not
+    // cut a record in two.
+    const texts = [
+      'two\nlines',
+      'crlf\r\n',
+      'sep\u2028para\u2029',
+      'مرحبا 你好 🍕',
+      'back\\slash \\n "quoted"',
+      '',
+    ];
+    const numbers = await write(journal, texts);
+    await journal.close();
+    const [segment] = (await readdir(dir)).filter((name) => name.endsWith('.ndjson'));
+    const lines = (await readFile(join(dir, segment!), 'utf8')).split('\n');
+    expect(lines).toHaveLength(texts.length + 1);
+    expect(lines.at(-1)).toBe('');
+    const again = new DocumentJournal<Rec>(dir, { fsync: true });
+    const records = await again.open();
+    expect(records).toEqual(numbers.map((n, i) => ({ n, text: texts[i] })));
+    await again.close();
+  });
+
   it('writes the appends of separate callbacks of one event-loop turn together', async () => {
     const journal = new DocumentJournal<Rec>(dir, { fsync: true });
     await journal.open();

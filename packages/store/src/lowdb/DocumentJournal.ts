@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { crc32 } from 'node:zlib';
 import { StoreError } from '../errors.js';
 import { handedOrOwnThread, nextTurn, type FileThread } from './FileThread.js';
+import { journalChecksum } from './journalLines.mjs';
 
 /** A journal record: `n` is its sequence number (strictly increasing across restarts). */
 export interface JournalEntry {
@@ -25,7 +25,8 @@ const SEGMENT_BYTES = 16 * 1024 * 1024;
 export class DocumentJournal<R extends JournalEntry> {
   readonly dir: string;
   readonly #fsync: boolean;
-  #queue: { line: string; resolve: () => void; reject: (error: unknown) => void }[] = [];
+  /** Records' JSON waiting for the next write (the file thread adds the checksums). */
+  #queue: { json: string; resolve: () => void; reject: (error: unknown) => void }[] = [];
   #running: Promise<void> | null = null;
   readonly #files: ReturnType<typeof handedOrOwnThread>;
   /** The segment appends go to, kept open on the file thread (null before `open()` and after `close()`). */
@@ -86,7 +87,7 @@ export class DocumentJournal<R extends JournalEntry> {
   append(record: R): Promise<void> {
     const json = JSON.stringify(record);
     return new Promise((resolve, reject) => {
-      this.#queue.push({ line: `${checksum(json)} ${json}\n`, resolve, reject });
+      this.#queue.push({ json, resolve, reject });
       this.#kick();
     });
   }
@@ -171,12 +172,13 @@ export class DocumentJournal<R extends JournalEntry> {
       }
       const batch = this.#queue;
       this.#queue = [];
-      const text = batch.map((item) => item.line).join('');
+      const records = batch.map((item) => item.json).join('\n');
       const path = this.#current;
       try {
         if (!path) throw new StoreError('store.not_initialized', 'The data store is not open.');
-        await this.#files.thread().run({ op: 'append', path, text, sync: this.#fsync });
-        this.#size += Buffer.byteLength(text);
+        await this.#files.thread().run({ op: 'append', path, records, sync: this.#fsync });
+        // Each line is its JSON, 8 hex digits of checksum, a space and a newline.
+        this.#size += Buffer.byteLength(records) + batch.length * 9 + 1;
         this.flushes += 1;
         for (const item of batch) item.resolve();
       } catch (error) {
@@ -192,14 +194,6 @@ function segmentName(start: number): string {
   return `${String(start).padStart(16, '0')}.ndjson`;
 }
 
-/**
- * CRC-32 of the line's JSON: it only has to catch a torn or damaged tail, not an adversary (the
- * journal is as trusted as the documents), and costs a fraction of a hash per group-committed line.
- */
-function checksum(json: string): string {
-  return crc32(json).toString(16).padStart(8, '0');
-}
-
 /** The checksum of lines written before CRC-32 (replay after an upgrade). */
 function legacyChecksum(json: string): string {
   return createHash('sha1').update(json).digest('hex').slice(0, 8);
@@ -209,7 +203,7 @@ function parseLine<R>(line: string): R | null {
   if (line.length < 10 || line[8] !== ' ') return null;
   const json = line.slice(9);
   const sum = line.slice(0, 8);
-  if (checksum(json) !== sum && legacyChecksum(json) !== sum) return null;
+  if (journalChecksum(json) !== sum && legacyChecksum(json) !== sum) return null;
   try {
     return JSON.parse(json) as R;
   } catch {

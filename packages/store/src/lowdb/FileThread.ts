@@ -14,6 +14,11 @@ export type FileJob =
   | { op: 'open'; path: string; flags: 'a' | 'w' }
   /** Appends to a kept-open file (opened with 'a' when it is not), then fdatasync when asked. */
   | { op: 'append'; path: string; text: string; sync: boolean }
+  /**
+   * The same for document-journal records, given as their JSON joined with '\n': the thread
+   * writes them as checksummed lines (journalLines.mjs), so the checksums cost the event loop nothing.
+   */
+  | { op: 'append'; path: string; records: string; sync: boolean }
   /** Closes a kept-open file (nothing when it is not open). */
   | { op: 'close'; path: string };
 

@@ -12,6 +12,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
+import { journalLines } from './journalLines.mjs';
 
 /** Some platforms refuse to fsync a directory; that is tolerated, as in AtomicJsonFile. */
 const DIRECTORY_SYNC_REFUSED = new Set(['EISDIR', 'EPERM', 'EINVAL']);
@@ -43,7 +44,7 @@ function append(job) {
   if (!openFiles.has(job.path)) openFile(job.path, 'a');
   const fd = openFiles.get(job.path);
   try {
-    writeAll(fd, job.text);
+    writeAll(fd, job.records === undefined ? job.text : journalLines(job.records));
     if (job.sync) fdatasyncSync(fd);
   } catch (error) {
     // The next append reopens: a failed write must not leave a handle in an unknown state.

@@ -1,42 +1,19 @@
 import { randomUUID } from 'node:crypto';
-import type { ChannelError, DeliveryStatus, OutboxRecord, TranscriptEntry } from '@parley/flow';
-import { GraphError } from '../graph/GraphError.js';
+import type { OutboxRecord } from '@parley/flow';
+import type { GraphError } from '../graph/GraphError.js';
 import type { GraphClient } from '../graph/createGraphClient.js';
 import { silentLogger, type Clock, type Logger, type Random } from '../ports.js';
 import type { MessageStatusEvent } from '../webhook/parseWebhook.js';
 import { computeBackoff } from './computeBackoff.js';
+import type { DispatcherStore } from './DispatcherStore.js';
 import { createKeyedLock } from './createKeyedLock.js';
-import { createOutboxOutcomes, type AttemptResult, type WriteOutcome } from './createOutboxOutcomes.js';
+import { createOutboxOutcomes, type AttemptResult } from './createOutboxOutcomes.js';
+import { createOutboxSender } from './createOutboxSender.js';
 import { createRateLimiter, type RateLimiterOptions } from './createRateLimiter.js';
 import { createTickLoop } from './createTickLoop.js';
 import { createStatusApplier } from './createStatusApplier.js';
 
-/** The outbox change a dispatcher writes; structurally the Store's `OutboxPatch`. */
-export interface DispatcherOutboxPatch {
-  status?: OutboxRecord['status'];
-  attempts?: number;
-  nextAttemptAt?: number;
-  wamid?: string;
-  lastError?: ChannelError;
-  deliveryStatus?: DeliveryStatus;
-  /** Apply only while the row is still `sending` under this owner's claim (else null). */
-  claimedBy?: string;
-}
-
-/** The Store methods the dispatcher uses (same names and shapes as `@parley/store`'s Store). */
-export interface DispatcherStore {
-  claimOutbox(owner: string, now: number, leaseUntil: number, limit: number): Promise<OutboxRecord[]>;
-  /** `transcript`: entries of the row's conversation written with the update (none when it is null). */
-  updateOutbox(
-    id: string,
-    patch: DispatcherOutboxPatch,
-    transcript?: TranscriptEntry[],
-  ): Promise<OutboxRecord | null>;
-  getOutbox(id: string): Promise<OutboxRecord | null>;
-  findOutboxByWamid(wamid: string): Promise<OutboxRecord | null>;
-  recoverExpiredOutbox(now: number): Promise<number>;
-  appendTranscript(entries: TranscriptEntry[]): Promise<void>;
-}
+export type { DispatcherOutboxPatch, DispatcherStore } from './DispatcherStore.js';
 
 export interface DispatcherOptions {
   store: DispatcherStore;
@@ -85,14 +62,6 @@ export interface DispatcherOptions {
   onAttempt?: (result: AttemptResult, row: OutboxRecord) => void;
   /** Ids for transcript entries. @default crypto.randomUUID */
   ids?: () => string;
-}
-
-/**
- * True when a status webhook wrote an outcome for `claimed` while its send was in flight: a new
- * wamid (found by our callback data), or a status past `sending` (sent … played, or `failed`).
- */
-function reconciledSince(claimed: OutboxRecord, current: OutboxRecord): boolean {
-  return current.wamid !== claimed.wamid || (current.status !== 'pending' && current.status !== 'sending');
 }
 
 /** What one tick did. */
@@ -194,59 +163,17 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   // it over after the lease, wins; a retry written over either would send the message again.
   const claim = { claimedBy: owner };
 
-  async function send(row: OutboxRecord): Promise<'sent' | WriteOutcome> {
-    const attempts = row.attempts + 1;
-    const client = options.graph(row.phoneNumberId);
-    if (!client) {
-      const error = new GraphError({
-        message: 'No WhatsApp access token is configured for this number',
-        code: 190,
-      });
-      return withRowLock(row.id, () => handleSendError(row, attempts, error, owner));
-    }
-    const lastTitle = row.lastError?.title;
-    if (
-      row.wamid === undefined &&
-      (lastTitle === 'timeout' || lastTitle === 'network' || lastTitle === 'invalid_response')
-    ) {
-      // No status webhook reconciled the earlier attempt within the grace period: resend, and say so.
-      log.warn(
-        { outboxId: row.id, attempt: attempts },
-        'resending after an ambiguous attempt: possible duplicate',
-      );
-    }
-    const result = await client.sendMessage(row.phoneNumberId, row.recipient, row.message, {
-      callbackData: row.id,
-      ...(options.quoteReplies && row.inReplyTo !== undefined && { replyTo: row.inReplyTo }),
-    });
-    return withRowLock(row.id, async () => {
-      if (!result.ok && result.error.ambiguous) {
-        // Meta may have accepted it (a reset after the request went out): its status webhook,
-        // carrying our id, can beat this answer. When it did, the row is reconciled; writing the
-        // retry over it would resend a message the user already has.
-        const current = await store.getOutbox(row.id);
-        if (current && reconciledSince(row, current)) {
-          await store.updateOutbox(row.id, { attempts, lastError: result.error.toChannelError() });
-          log.info({ outboxId: row.id }, 'ambiguous send already reconciled by its status webhook');
-          if (current.status === 'failed') return 'failed' as const;
-          options.onAttempt?.('sent', row);
-          return 'sent' as const;
-        }
-      }
-      if (!result.ok) return handleSendError(row, attempts, result.error, owner);
-      // `sent` as a delivery status: a status webhook that beat this response (it carries our
-      // callback data) may already have moved the row further, and the store never moves it back.
-      // No transcript entry: the `sent` status webhook says the same.
-      await store.updateOutbox(row.id, {
-        deliveryStatus: 'sent',
-        wamid: result.wamid,
-        attempts,
-        nextAttemptAt: clock(),
-      });
-      options.onAttempt?.('sent', row);
-      return 'sent' as const;
-    });
-  }
+  const send = createOutboxSender({
+    store,
+    graph: options.graph,
+    owner,
+    withRowLock,
+    handleSendError,
+    clock,
+    log,
+    quoteReplies: options.quoteReplies,
+    onAttempt: options.onAttempt,
+  });
 
   /** Starts a send; the promise settles when its outcome is written. */
   function start(row: OutboxRecord, report: TickReport): Promise<void> {

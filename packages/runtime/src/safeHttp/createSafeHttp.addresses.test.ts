@@ -1,84 +1,14 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createSafeHttp, type SafeHttpOptions } from './createSafeHttp.js';
+import { describe, expect, it } from 'vitest';
+import {
+  connects,
+  safeHttp,
+  server,
+  startServer,
+  useLoopbackServer,
+  type TestServer,
+} from './safeHttpTestKit.js';
 
-type Handler = (req: IncomingMessage, res: ServerResponse, body: string) => void;
-
-interface TestServer {
-  port: number;
-  connections: number;
-  requests: Array<{
-    method: string;
-    url: string;
-    headers: IncomingMessage['headers'];
-    body: string;
-    local: string;
-  }>;
-  handler: Handler;
-  close(): Promise<void>;
-}
-
-async function startServer(): Promise<TestServer> {
-  const state: TestServer = {
-    port: 0,
-    connections: 0,
-    requests: [],
-    handler: (_req, res) => res.end('ok'),
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks).toString('utf8');
-      state.requests.push({
-        method: req.method ?? '',
-        url: req.url ?? '',
-        headers: req.headers,
-        body,
-        local: req.socket.localAddress ?? '',
-      });
-      state.handler(req, res, body);
-    });
-  });
-  server.on('connection', () => state.connections++);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  state.port = (server.address() as AddressInfo).port;
-  const close = state.close;
-  state.close = async () => {
-    server.closeAllConnections();
-    await close();
-  };
-  return state;
-}
-
-let server: TestServer;
-let connects: string[];
-
-/** Every capability in these tests refuses, loudly, to open a socket to anything but loopback. */
-function safeHttp(options: SafeHttpOptions = {}) {
-  return createSafeHttp({
-    ...options,
-    onConnect: ({ address }) => {
-      connects.push(address);
-      if (!/^127\.|^::1$|^::ffff:127\./.test(address)) throw new Error(`test tried to reach ${address}`);
-    },
-  });
-}
-
-beforeAll(async () => {
-  server = await startServer();
-});
-afterAll(async () => {
-  await server.close();
-});
-beforeEach(() => {
-  server.connections = 0;
-  server.requests = [];
-  server.handler = (_req, res) => res.end('ok');
-  connects = [];
-});
+useLoopbackServer();
 
 describe('blocked by default', () => {
   const forms = (port: number) => [
@@ -342,90 +272,5 @@ describe('redirects', () => {
     const res = await http.request({ method: 'GET', url: `http://127.0.0.1:${server.port}/` });
     expect(res).toMatchObject({ ok: false, error: { code: 'too_many_redirects' } });
     expect(server.requests).toHaveLength(3);
-  });
-});
-
-describe('size cap and timeouts', () => {
-  it('cuts a 50 MB streamed response at the cap and closes the connection', async () => {
-    let written = 0;
-    let closedEarly = false;
-    server.handler = (_req, res) => {
-      res.setHeader('content-type', 'application/octet-stream');
-      const chunk = Buffer.alloc(64 * 1024, 97);
-      const total = 50 * 1024 * 1024;
-      const pump = () => {
-        while (written < total) {
-          written += chunk.length;
-          if (!res.write(chunk)) return void res.once('drain', pump);
-        }
-        res.end();
-      };
-      res.on('close', () => {
-        closedEarly = written < total || !res.writableFinished;
-      });
-      pump();
-    };
-    const http = safeHttp({ allowCidrs: ['127.0.0.1/32'], maxResponseBytes: 1024 * 1024 });
-    const res = await http.request({ method: 'GET', url: `http://127.0.0.1:${server.port}/big` });
-    expect(res).toMatchObject({ ok: false, error: { code: 'response_too_large', status: 200 } });
-    await new Promise((r) => setTimeout(r, 50));
-    expect(closedEarly).toBe(true);
-    expect(written).toBeLessThan(50 * 1024 * 1024);
-  });
-
-  it('refuses up front when Content-Length is over the cap', async () => {
-    server.handler = (_req, res) => {
-      res.setHeader('content-length', String(5000));
-      res.end('x'.repeat(5000));
-    };
-    const http = safeHttp({ allowCidrs: ['127.0.0.1/32'], maxResponseBytes: 4096 });
-    const res = await http.request({ method: 'GET', url: `http://127.0.0.1:${server.port}/` });
-    expect(res).toMatchObject({ ok: false, error: { code: 'response_too_large' } });
-  });
-
-  it('accepts a body exactly at the cap', async () => {
-    server.handler = (_req, res) => res.end('y'.repeat(4096));
-    const http = safeHttp({ allowCidrs: ['127.0.0.1/32'], maxResponseBytes: 4096 });
-    const res = await http.request({ method: 'GET', url: `http://127.0.0.1:${server.port}/` });
-    expect(res.ok && res.body.length).toBe(4096);
-  });
-
-  it('times out a server that never answers', async () => {
-    server.handler = () => undefined;
-    const http = safeHttp({ allowCidrs: ['127.0.0.1/32'], timeoutMs: 150 });
-    const started = Date.now();
-    const res = await http.request({ method: 'GET', url: `http://127.0.0.1:${server.port}/` });
-    expect(res).toMatchObject({ ok: false, error: { code: 'timeout' } });
-    expect(Date.now() - started).toBeLessThan(2000);
-  });
-
-  it('uses a shorter per-request timeout but never a longer one', async () => {
-    server.handler = () => undefined;
-    const http = safeHttp({ allowCidrs: ['127.0.0.1/32'], timeoutMs: 300 });
-    const started = Date.now();
-    const res = await http.request({
-      method: 'GET',
-      url: `http://127.0.0.1:${server.port}/`,
-      timeoutMs: 60_000,
-    });
-    expect(res).toMatchObject({ ok: false, error: { code: 'timeout' } });
-    expect(Date.now() - started).toBeLessThan(3000);
-  });
-
-  it('times out a slow DNS answer', async () => {
-    const http = safeHttp({ timeoutMs: 100, lookup: () => new Promise(() => undefined) });
-    const res = await http.request({ method: 'GET', url: 'http://slow.test/' });
-    expect(res).toMatchObject({ ok: false, error: { code: 'timeout' } });
-  });
-
-  it('reports a refused connection as a network error', async () => {
-    const gone = await startServer();
-    const port = gone.port;
-    await gone.close();
-    const res = await safeHttp({ allowCidrs: ['127.0.0.1/32'] }).request({
-      method: 'GET',
-      url: `http://127.0.0.1:${port}/`,
-    });
-    expect(res).toMatchObject({ ok: false, error: { code: 'network_error' } });
   });
 });

@@ -31,6 +31,7 @@ import { createConversationCommands } from './workers/conversationCommands.js';
 import { createEngineStoreView } from './workers/createEngineStoreView.js';
 import { createInboxWorker } from './workers/inboxWorker.js';
 import { createLagGovernor } from './workers/createLagGovernor.js';
+import { claimGapPolicy } from './workers/claimGap.js';
 import { startRateSharing } from './workers/rateSharing.js';
 import { startRetentionJob } from './workers/retentionJob.js';
 import { createTimerScheduler } from './workers/timerScheduler.js';
@@ -170,13 +171,7 @@ export async function startParley(config: Config, options: StartOptions): Promis
       log: engineLogger(log),
     });
 
-    // On PostgreSQL every claim is a statement, and under load every instance claims on nearly
-    // every wake-up, one or two rows at a time; the commits, reads and writes after it are then
-    // grouped as thinly. 15 ms between claims (only under load: an idle worker claims at once)
-    // gathers a busy moment into one claim: +20 % replies/s with one instance and with two in the
-    // benchmark (5 ms gave half of that, 30 ms no more). lowdb claims from in-memory heaps and
-    // gained nothing from a gap.
-    const claimGapMs = config.claimGapMs ?? (created.kind === 'postgres' ? 15 : 0);
+    const { claimGapMs, setInstances } = claimGapPolicy(created.kind, config.claimGapMs);
     const dispatcher = createDispatcher({
       store,
       graph: (phoneNumberId) => graphClients.get(phoneNumberId),
@@ -327,7 +322,12 @@ export async function startParley(config: Config, options: StartOptions): Promis
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
     simulator.setWebhookUrl(`http://127.0.0.1:${port}/webhook`);
 
-    const rateSharing = await startRateSharing({ store, dispatcher, log });
+    const rateSharing = await startRateSharing({
+      store,
+      dispatcher,
+      log,
+      onCount: setInstances,
+    });
     // Replays whatever the inbox holds from before a crash: claimed rows are processed first.
     dispatcher.start();
     inboxWorker.start();

@@ -43,9 +43,10 @@ export interface InboxWorkerOptions {
   /**
    * Least time between two claims, however often the worker is woken: rows that arrive meanwhile
    * come in one claim instead of many (on PostgreSQL each claim scans the pending rows, so with
-   * several instances claiming the claims cost more than the rows). @default 0
+   * several instances claiming the claims cost more than the rows). A function is asked before
+   * each claim (a gap that follows how many instances share the database). @default 0
    */
-  claimGapMs?: number;
+  claimGapMs?: number | (() => number);
   maxConflictRetries?: number;
 }
 
@@ -76,7 +77,8 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
   const renewEveryMs = options.renewEveryMs ?? Math.max(1, Math.floor(leaseMs / 3));
   const batchSize = options.batchSize ?? 256;
   const pollMs = options.pollMs ?? 1_000;
-  const claimGapMs = options.claimGapMs ?? 0;
+  const gapOption = options.claimGapMs ?? 0;
+  const claimGapMs = () => (typeof gapOption === 'function' ? gapOption() : gapOption);
   let lastClaimAt = -Infinity;
   const inFlightOption = options.maxInFlight ?? 256;
   const maxInFlight = () =>
@@ -212,7 +214,7 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
       do {
         // Wake-ups during the gap set `again` and are served by the claim after it (real time,
         // not `clock`, which tests move at will).
-        const gap = lastClaimAt + claimGapMs - performance.now();
+        const gap = lastClaimAt + claimGapMs() - performance.now();
         if (gap > 0) await new Promise((resolve) => setTimeout(resolve, gap));
         if (!running) break;
         again = false;

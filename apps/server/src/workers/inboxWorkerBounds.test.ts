@@ -75,8 +75,33 @@ describe('inbox worker bounds', () => {
     }
   });
 
-  it('with claimGapMs, rows woken for inside the gap come in one claim', async () => {
-    const store = useStore();
+  /** Ten rows appended 5 ms apart, each with a wake-up: how many claims the worker made for them. */
+  async function claimsForTenWakes(
+    worker: ReturnType<typeof startWorker>,
+    store: ReturnType<typeof useStore>,
+    claims: () => number,
+    stats: () => { handled: number },
+    releaseAll: () => void,
+    first: number,
+  ): Promise<number> {
+    await sleep(20);
+    const before = claims();
+    const handledBefore = stats().handled;
+    for (let i = 0; i < 10; i += 1) {
+      await store.appendInbox([inboxRow(first + i)]);
+      worker.wake();
+      await sleep(5);
+    }
+    for (let round = 0; round < 100 && stats().handled < handledBefore + 10; round += 1) {
+      releaseAll();
+      await sleep(20);
+    }
+    expect(stats().handled).toBe(handledBefore + 10);
+    return claims() - before;
+  }
+
+  /** The store with its claims counted. */
+  function countingClaims(store: ReturnType<typeof useStore>) {
     let claims = 0;
     const counted = new Proxy(store, {
       get(target, property) {
@@ -89,23 +114,42 @@ describe('inbox worker bounds', () => {
         return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
       },
     });
+    return { counted, claims: () => claims };
+  }
+
+  it('with claimGapMs, rows woken for inside the gap come in one claim', async () => {
+    const store = useStore();
+    const { counted, claims } = countingClaims(store);
     const { engine, stats, releaseAll } = gatedEngine();
     const worker = startWorker({ store: counted, engine, owner: 'gapped', claimGapMs: 500, pollMs: 60_000 });
     try {
-      await sleep(20);
-      const before = claims;
-      for (let i = 0; i < 10; i += 1) {
-        await store.appendInbox([inboxRow(1_000 + i)]);
-        worker.wake();
-        await sleep(5);
-      }
-      for (let round = 0; round < 100 && stats().handled < 10; round += 1) {
-        releaseAll();
-        await sleep(20);
-      }
-      expect(stats().handled).toBe(10);
       // Without the gap each wake-up claims on its own (up to ten claims).
-      expect(claims - before).toBeLessThanOrEqual(2);
+      expect(await claimsForTenWakes(worker, store, claims, stats, releaseAll, 1_000)).toBeLessThanOrEqual(2);
+    } finally {
+      releaseAll();
+      await worker.stop();
+    }
+  });
+
+  it('a claimGapMs function is asked before each claim (the gap follows the instance count)', async () => {
+    const store = useStore();
+    const { counted, claims } = countingClaims(store);
+    const { engine, stats, releaseAll } = gatedEngine();
+    let gapMs = 0;
+    const worker = startWorker({
+      store: counted,
+      engine,
+      owner: 'following',
+      claimGapMs: () => gapMs,
+      pollMs: 60_000,
+    });
+    try {
+      expect(await claimsForTenWakes(worker, store, claims, stats, releaseAll, 2_000)).toBeGreaterThanOrEqual(
+        5,
+      );
+      gapMs = 500;
+      await sleep(20);
+      expect(await claimsForTenWakes(worker, store, claims, stats, releaseAll, 3_000)).toBeLessThanOrEqual(3);
     } finally {
       releaseAll();
       await worker.stop();

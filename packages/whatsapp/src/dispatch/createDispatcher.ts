@@ -51,8 +51,8 @@ export interface DispatcherOptions {
   ambiguousGraceMs?: number;
   /** Longest sleep of the loop when nothing is due. @default 1000 */
   idleMs?: number;
-  /** Least time between two claims (see `createTickLoop`'s `minGapMs`). @default 0 */
-  claimGapMs?: number;
+  /** Least time between two claims (see `createTickLoop`'s `minGapMs`; a function is asked each time). @default 0 */
+  claimGapMs?: number | (() => number);
   /** Quote the inbound message (`inReplyTo`) in each reply. @default false */
   quoteReplies?: boolean;
   log?: Logger;

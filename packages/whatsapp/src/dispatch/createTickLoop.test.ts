@@ -53,6 +53,39 @@ describe('createTickLoop', () => {
     expect(starts[1]! - starts[0]!).toBeGreaterThanOrEqual(295);
   });
 
+  it('a minGapMs function is asked before each tick', async () => {
+    const starts: number[] = [];
+    let gapMs = 0;
+    const loop = createTickLoop({
+      tick: async () => {
+        starts.push(Date.now());
+        return { busy: false, nextDueAt: null };
+      },
+      idleMs: 10_000,
+      minGapMs: () => gapMs,
+      clock: Date.now,
+      log: silentLogger,
+    });
+    loop.start();
+    await wait(20);
+    for (let i = 0; i < 5; i += 1) {
+      loop.wake();
+      await wait(10);
+    }
+    // No gap: a tick per wake-up.
+    expect(starts.length).toBeGreaterThanOrEqual(4);
+    gapMs = 300;
+    const before = starts.length;
+    for (let i = 0; i < 10; i += 1) {
+      loop.wake();
+      await wait(5);
+    }
+    await wait(450);
+    await loop.stop();
+    // One tick for the ten wake-ups, once the gap has passed.
+    expect(starts.length - before).toBe(1);
+  });
+
   it('a wake() that arrives during a tick is not lost', async () => {
     let ticks = 0;
     const ref: { loop?: ReturnType<typeof createTickLoop> } = {};

@@ -28,13 +28,15 @@ export function createTickLoop(options: {
   /**
    * Least time from one tick's start to the next one's, however often it is woken: work that
    * arrives meanwhile is taken by one claim instead of many (a claim scans what is pending, so
-   * on a shared database claims per second cost more than claimed rows). @default 0
+   * on a shared database claims per second cost more than claimed rows). A function is asked
+   * before each tick (a gap that follows how many instances share the database). @default 0
    */
-  minGapMs?: number;
+  minGapMs?: number | (() => number);
   clock: Clock;
   log: Logger;
 }): TickLoop {
-  const minGapMs = options.minGapMs ?? 0;
+  const gapOption = options.minGapMs ?? 0;
+  const minGapMs = () => (typeof gapOption === 'function' ? gapOption() : gapOption);
   let running = false;
   let loop: Promise<void> | null = null;
   let wakeUp: (() => void) | null = null;
@@ -57,7 +59,7 @@ export function createTickLoop(options: {
     while (running) {
       // Real time, not `clock` (tests move that one at will); not cut short by wake(): the gap
       // is what lets wake-ups pile up into one tick.
-      const gap = lastStart + minGapMs - performance.now();
+      const gap = lastStart + minGapMs() - performance.now();
       if (gap > 0) await new Promise<void>((resolve) => setTimeout(resolve, gap));
       if (!running) break;
       lastStart = performance.now();

@@ -5,7 +5,7 @@ import type { StoreClock } from '../types.js';
 import { batchedRead } from './batchedReads.js';
 import { createCoalescer } from './createCoalescer.js';
 import { outboxPatchesStatement, outboxPatchStatement, type OutboxUpdate } from './outboxPatchStatement.js';
-import { prepared, type PostgresDb } from './PostgresDb.js';
+import { plannedEachTime, prepared, type PostgresDb } from './PostgresDb.js';
 
 type Data = { data: Record<string, unknown> };
 
@@ -68,7 +68,7 @@ export class PostgresOutbox {
     // between vacuums); `o.status = 'pending'` is re-checked on the locked row, so a row another
     // instance just took is skipped.
     const { rows } = await this.#db.pool.query<Data>(
-      prepared(
+      plannedEachTime(
         `UPDATE outbox o SET status = 'sending', lease_owner = $1, lease_until = $3, updated_at = $2,
          data = o.data || jsonb_build_object('status', 'sending', 'updatedAt', $2::bigint)
        WHERE o.id IN (

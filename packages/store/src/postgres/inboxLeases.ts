@@ -1,5 +1,5 @@
 import type { InboxRecord } from '@parley/flow';
-import { prepared, type InboxRow, type PostgresDb } from './PostgresDb.js';
+import { plannedEachTime, prepared, type InboxRow, type PostgresDb } from './PostgresDb.js';
 
 // Inbox claims lease a whole conversation (`conversation_leases`) so one instance at a time runs
 // it, then its pending rows. Every statement locks lease rows in conversation id order, so claims,
@@ -23,7 +23,7 @@ export async function claimInboxRows(
   // benchmark, ~1 ms now (what remains is updating the claimed rows).
   const window = Math.max(limit * 4, 64);
   const { rows } = await db.run<InboxRow & { first: string }>(
-    prepared(
+    plannedEachTime(
       `WITH due AS (
        SELECT i.conversation_id, i.arrival FROM inbox i
        WHERE i.status = 'pending' AND (i.lease_until IS NULL OR i.lease_until <= $2)

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runClosedLoop, runOpenLoop, type Turn } from './driver.js';
+import { runClosedLoop, runOpenLoop, slowestWindow, type Turn } from './driver.js';
 import { numberOfUser } from './numbers.js';
 import { runPacedConversations } from './pacedConversations.js';
 import { startSimulatorProcess, type SimulatorClient } from './simulatorClient.js';
@@ -99,6 +99,21 @@ const script: Turn[] = [
   { send: 'second', replies: 1 },
 ];
 const golden = ['text:reply-0', 'text:reply-1'];
+
+describe('slowestWindow', () => {
+  it('finds the whole 5-second window with the fewest replies, leaving out the partial last one', () => {
+    const steady = Array.from({ length: 150 }, (_, i) => 1_000 + i * 100); // 10/s from 1 s to 16 s
+    expect(slowestWindow(steady, 1_000, 16_000)).toBe(10);
+    // A stall in the second window, and a burst in the partial fourth that must not count.
+    const stalled = [...steady.filter((at) => at < 6_000 || at >= 11_000), 16_500, 16_600];
+    expect(slowestWindow(stalled, 1_000, 17_000)).toBe(0);
+    expect(slowestWindow([1_000, 1_100, 6_500], 1_000, 11_000)).toBe(0.2);
+  });
+
+  it('has no answer for a run shorter than two windows', () => {
+    expect(slowestWindow([100, 200], 0, 9_999)).toBeNull();
+  });
+});
 
 describe('bench driver against the simulator process', () => {
   let sim: SimulatorClient;

@@ -34,6 +34,11 @@ export interface LoadResult {
   /** The same by HTTP status (0: no answer, the connection failed). */
   webhookFailuresByStatus: Record<string, number>;
   durationS: number;
+  /**
+   * Closed loops: replies per second in the run's slowest whole 5-second window (null under two
+   * windows). Far below `repliesPerSecond`, the run slowed down on the way rather than ran steady.
+   */
+  slowestWindowRepliesPerSecond?: number | null;
   /** Why a run ended early or fell behind, for the report; absent when it went as planned. */
   problem?: string;
 }
@@ -98,6 +103,25 @@ export function recordAck(tally: Tally, user: { t0: number; acked: boolean }, ev
   if (status === 200) return;
   tally.webhookFailures += 1;
   tally.webhookFailuresByStatus[status] = (tally.webhookFailuresByStatus[status] ?? 0) + 1;
+}
+
+/** The seconds of a window in `slowestWindow`. */
+export const WINDOW_S = 5;
+
+/**
+ * Replies per second in the slowest whole window of `WINDOW_S` between `startedAt` and `endedAt`
+ * (the last, partial one left out), from the replies' arrival times; null under two windows.
+ * @example slowestWindow([0, 1, 5_100], 0, 10_000) // 0.2: one reply in the second window
+ */
+export function slowestWindow(replyTimes: number[], startedAt: number, endedAt: number): number | null {
+  const windows = Math.floor((endedAt - startedAt) / (WINDOW_S * 1000));
+  if (windows < 2) return null;
+  const counts = new Array<number>(windows).fill(0);
+  for (const at of replyTimes) {
+    const index = Math.floor((at - startedAt) / (WINDOW_S * 1000));
+    if (index >= 0 && index < windows) counts[index] = counts[index]! + 1;
+  }
+  return round1(Math.min(...counts) / WINDOW_S);
 }
 
 /** A bot message reached a user: counted, and compared with the golden conversation's in order. */
@@ -177,6 +201,7 @@ export async function runClosedLoop(options: {
   let problem: string | undefined;
   let finished!: () => void;
   const done = new Promise<void>((resolve) => (finished = resolve));
+  const replyTimes: number[] = [];
 
   const sendTurn = (user: ClosedUser) => {
     user.acked = false;
@@ -234,6 +259,7 @@ export async function runClosedLoop(options: {
     }
     const [, , print, at] = event;
     recordReply(user, print, golden);
+    replyTimes.push(at);
     lastProgress = sharedNowMs();
     if (!user.active) return;
     user.turnReplies.push(at);
@@ -254,11 +280,14 @@ export async function runClosedLoop(options: {
   }, 250);
   await done;
   clearInterval(watchdog);
-  const durationMs = sharedNowMs() - started;
+  const ended = sharedNowMs();
   await sleep(DUPLICATE_GRACE_MS);
 
   const counts = countReplies(users.values(), (user) => user.expected);
-  return summary(tally, counts, durationMs, problem);
+  return {
+    ...summary(tally, counts, ended - started, problem),
+    slowestWindowRepliesPerSecond: slowestWindow(replyTimes, started, ended),
+  };
 }
 
 interface OpenUser {

@@ -222,7 +222,14 @@ export function startParleyProcess(env: Record<string, string>, label = 'Parley'
     startChild(
       process.execPath,
       [...SERVER_NODE_FLAGS, ...serverNodeArgs(), path.join(repoRoot, 'apps/server/dist/main.js')],
-      { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'warn', HOST: '127.0.0.1', PORT: '0', ...env },
+      {
+        ...process.env,
+        NODE_ENV: 'production',
+        LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
+        HOST: '127.0.0.1',
+        PORT: '0',
+        ...env,
+      },
       /Parley is running: open http:\/\/[^:]+:(\d+)/,
       label,
     ),

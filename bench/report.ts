@@ -56,6 +56,7 @@ export function formatResults(results: Record<string, ScenarioResult>): string {
   const rows = Object.entries(results).map(([name, r]) => [
     name,
     r.repliesPerSecond,
+    r.slowestWindowRepliesPerSecond ?? '',
     r.ceilingRatio ?? '',
     r.p50Ms,
     r.p95Ms,
@@ -80,6 +81,7 @@ export function formatResults(results: Record<string, ScenarioResult>): string {
   const header = [
     'run',
     'replies/s',
+    'slowest 5 s',
     '÷ceiling',
     'p50 ms',
     'p95 ms',

@@ -4,7 +4,7 @@ import type { SimulatorClient } from './simulatorClient.js';
 import type { BenchEvent } from './simulatorProcess.js';
 
 type AckEvent = Extract<BenchEvent, { 0: 'a' }>;
-import { percentile } from './stats.js';
+import { percentile, slowestWindow } from './stats.js';
 
 /** One turn of a scripted conversation: what the user sends and how many bot messages answer it. */
 export interface Turn {
@@ -34,10 +34,7 @@ export interface LoadResult {
   /** The same by HTTP status (0: no answer, the connection failed). */
   webhookFailuresByStatus: Record<string, number>;
   durationS: number;
-  /**
-   * Closed loops: replies per second in the run's slowest whole 5-second window (null under two
-   * windows). Far below `repliesPerSecond`, the run slowed down on the way rather than ran steady.
-   */
+  /** Closed loops: replies/s in the slowest whole 5 s (stats.ts `slowestWindow`); low: it slowed down. */
   slowestWindowRepliesPerSecond?: number | null;
   /** Why a run ended early or fell behind, for the report; absent when it went as planned. */
   problem?: string;
@@ -103,25 +100,6 @@ export function recordAck(tally: Tally, user: { t0: number; acked: boolean }, ev
   if (status === 200) return;
   tally.webhookFailures += 1;
   tally.webhookFailuresByStatus[status] = (tally.webhookFailuresByStatus[status] ?? 0) + 1;
-}
-
-/** The seconds of a window in `slowestWindow`. */
-export const WINDOW_S = 5;
-
-/**
- * Replies per second in the slowest whole window of `WINDOW_S` between `startedAt` and `endedAt`
- * (the last, partial one left out), from the replies' arrival times; null under two windows.
- * @example slowestWindow([0, 1, 5_100], 0, 10_000) // 0.2: one reply in the second window
- */
-export function slowestWindow(replyTimes: number[], startedAt: number, endedAt: number): number | null {
-  const windows = Math.floor((endedAt - startedAt) / (WINDOW_S * 1000));
-  if (windows < 2) return null;
-  const counts = new Array<number>(windows).fill(0);
-  for (const at of replyTimes) {
-    const index = Math.floor((at - startedAt) / (WINDOW_S * 1000));
-    if (index >= 0 && index < windows) counts[index] = counts[index]! + 1;
-  }
-  return round1(Math.min(...counts) / WINDOW_S);
 }
 
 /** A bot message reached a user: counted, and compared with the golden conversation's in order. */

@@ -54,9 +54,12 @@ const sim = createSimulator({
   // counts as lost or not (the driver counts the failures, by status). Within the driver's 30 s
   // per-turn deadline.
   redeliver: { enabled: true, backoffMs: [250, 1_000, 5_000], maxAttempts: 6 },
-  // Enough for the bot's last list (a tap resolves against it) and the message it marks read;
-  // the bench checks replies by fingerprint, not by reading conversations back.
-  maxMessagesPerUser: 8,
+  // A whole pizza-order conversation (4 messages in, 5 out) and a little more: a tap resolves
+  // against the bot's last list, and a read receipt names a message the phone must still hold.
+  // At 8, some runs of two instances had 6–14 receipts refused with 100 (the message had left
+  // the log by the time its receipt came), where Meta accepts them; none in two runs at 12.
+  // The bench checks replies by fingerprint, not by reading conversations back.
+  maxMessagesPerUser: 12,
 });
 
 let script: SimulatedUserMessage[] = [];

@@ -4,7 +4,7 @@ import type { SimulatorClient } from './simulatorClient.js';
 import type { BenchEvent } from './simulatorProcess.js';
 
 type AckEvent = Extract<BenchEvent, { 0: 'a' }>;
-import { percentile, slowestWindow } from './stats.js';
+import { percentile, slowestWindow, WINDOW_S } from './stats.js';
 
 /** One turn of a scripted conversation: what the user sends and how many bot messages answer it. */
 export interface Turn {
@@ -34,7 +34,10 @@ export interface LoadResult {
   /** The same by HTTP status (0: no answer, the connection failed). */
   webhookFailuresByStatus: Record<string, number>;
   durationS: number;
-  /** Closed loops: replies/s in the slowest whole 5 s (stats.ts `slowestWindow`); low: it slowed down. */
+  /**
+   * Closed loops: replies/s in the slowest whole 5 s after the first and before the last user
+   * started (warm-up and ramp-down left out); far below the mean, the run slowed down on the way.
+   */
   slowestWindowRepliesPerSecond?: number | null;
   /** Why a run ended early or fell behind, for the report; absent when it went as planned. */
   problem?: string;
@@ -180,6 +183,8 @@ export async function runClosedLoop(options: {
   let finished!: () => void;
   const done = new Promise<void>((resolve) => (finished = resolve));
   const replyTimes: number[] = [];
+  // Until the last user starts, `inFlight` users are always waiting; the ramp-down after is slower by design.
+  let lastStartedAt: number | undefined;
 
   const sendTurn = (user: ClosedUser) => {
     user.acked = false;
@@ -191,6 +196,7 @@ export async function runClosedLoop(options: {
   const startNext = () => {
     if (problem || nextIndex >= options.users) return;
     const waId = `${options.userPrefix}${String(nextIndex++).padStart(6, '0')}`;
+    if (nextIndex === options.users) lastStartedAt = sharedNowMs();
     const user: ClosedUser = {
       waId,
       turn: 0,
@@ -264,7 +270,12 @@ export async function runClosedLoop(options: {
   const counts = countReplies(users.values(), (user) => user.expected);
   return {
     ...summary(tally, counts, ended - started, problem),
-    slowestWindowRepliesPerSecond: slowestWindow(replyTimes, started, ended),
+    // The first window is warm-up (the JIT, new connections, every user's first turn at once).
+    slowestWindowRepliesPerSecond: slowestWindow(
+      replyTimes,
+      started + WINDOW_S * 1000,
+      lastStartedAt ?? ended,
+    ),
   };
 }
 

@@ -1,7 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runClosedLoop, runOpenLoop, type Turn } from './driver.js';
+import { runClosedLoop, runOpenLoop } from './driver.js';
+import type { Turn } from './tally.js';
 import { slowestWindow } from './stats.js';
 import { numberOfUser } from './numbers.js';
 import { runPacedConversations } from './pacedConversations.js';

@@ -9,7 +9,7 @@ import {
   summary,
   type LoadResult,
   type Turn,
-} from './driver.js';
+} from './tally.js';
 import type { SimulatorClient } from './simulatorClient.js';
 import type { BenchEvent } from './simulatorProcess.js';
 import { percentile } from './stats.js';

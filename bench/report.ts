@@ -1,4 +1,4 @@
-import type { LoadResult } from './driver.js';
+import type { LoadResult } from './tally.js';
 
 // What one benchmark scenario measured, and the table `npm run bench` prints of them.
 

@@ -1,4 +1,4 @@
-import type { LoadResult } from './driver.js';
+import type { LoadResult } from './tally.js';
 import { cpuMs, eventLoopBusyMs, maxEventLoopDelayMs, postgresCpuMs, type ChildServer } from './processes.js';
 import type { ScenarioResult } from './report.js';
 import type { SimulatorClient } from './simulatorClient.js';

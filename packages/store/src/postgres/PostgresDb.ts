@@ -175,9 +175,11 @@ export function prepared(text: string, values: unknown[] = []): pg.QueryConfig {
  * A statement planned anew at each execution (an unnamed one: PostgreSQL keeps no plan of it), so
  * the plan fits its tables as they are now. For the claims: their cost depends on how many rows
  * the queues hold, and a prepared statement's generic plan, made once per connection, is kept
- * until the table is next analyzed. Made in a fresh database's first seconds, the outbox claim's
- * was a nested loop of sequential scans: 400 ms per claim at 8,600 rows, and PostgreSQL at 3.5–4.3
- * ms of CPU per reply (the benchmark, tenth session). Planning costs ~0.3 ms per claim.
+ * until the table is next analyzed. Made while the outbox was empty and analyzed as such, the
+ * outbox claim's was a nested loop of sequential scans: 400 ms per claim at 8,600 rows, and
+ * PostgreSQL at 3.5–4.3 ms of CPU per reply (the benchmark, tenth session). A never-analyzed table
+ * is planned as of a default size and held up (`postgresNew`, eleventh session). Planning costs
+ * ~0.3 ms per claim.
  * @example await pool.query(plannedEachTime('UPDATE outbox … LIMIT $4', [owner, now, until, limit]));
  */
 export function plannedEachTime(text: string, values: unknown[] = []): pg.QueryConfig {

@@ -26,6 +26,8 @@ export type PrepareWrite = (doc: ConversationDocument) => Promise<void>;
 const WRITE_BEHIND_MS = 2_000;
 /** Dirty documents that trigger a write-back at once (they cannot leave the cache until written). */
 const MAX_DIRTY = 2_000;
+/** Documents serialised and handed to the writer thread at a time (one message to it). */
+const WRITE_BACK_CHUNK = 64;
 /** A dirty document's write-back: its file jobs, and the change it covers up to. */
 interface DocumentImage {
   id: string;
@@ -239,17 +241,22 @@ export class LowdbDocuments extends RecordSealer {
     const ids = this.#due(force);
     this.#writeError = null;
     // Each document is prepared and serialised under its lock (one consistent image), then the
-    // file thread writes all of them, outside the locks: a conversation's next change never waits
-    // for the disk. A change made meanwhile keeps its document dirty (see `#writeImage`).
-    const images = await Promise.all(
-      ids.map((id) =>
-        this.#chain(id, () => this.#image(id)).catch((error: unknown) => {
-          this.#writeError = error;
-          return null;
-        }),
-      ),
-    );
-    await Promise.all(images.map((image) => (image ? this.#writeImage(image) : undefined)));
+    // file thread writes it, outside the lock: a conversation's next change never waits for the
+    // disk. A change made meanwhile keeps its document dirty (see `#writeImage`). A chunk at a
+    // time: serialising a whole round at once was one long task of the event loop (a webhook's
+    // 200 waited behind it), and its texts waited in the thread's queue through hundreds of
+    // fsyncs, long enough to reach the old generation.
+    for (let start = 0; start < ids.length; start += WRITE_BACK_CHUNK) {
+      const images = await Promise.all(
+        ids.slice(start, start + WRITE_BACK_CHUNK).map((id) =>
+          this.#chain(id, () => this.#image(id)).catch((error: unknown) => {
+            this.#writeError = error;
+            return null;
+          }),
+        ),
+      );
+      await Promise.all(images.map((image) => (image ? this.#writeImage(image) : undefined)));
+    }
     // Every record older than the oldest unwritten change is now in a document file.
     let through = this.journal.last;
     for (const { n } of this.#dirty.values()) through = Math.min(through, n - 1);

@@ -1,5 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { startChild } from './processes.js';
+import { SERVER_NODE_FLAGS, startChild } from './processes.js';
 
 // A child that logs like the server (pino JSON lines), an error line split across two writes.
 const script = `
@@ -26,5 +27,16 @@ describe('startChild', () => {
     } finally {
       await child.stop();
     }
+  });
+});
+
+describe('SERVER_NODE_FLAGS', () => {
+  it('are the flags `npm start` runs the server with, so the benchmark measures what users run', () => {
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+      scripts: { start: string };
+    };
+    const start = pkg.scripts.start.split(' ');
+    const nodeFlags = start.slice(start.indexOf('node') + 1).filter((word) => word.startsWith('--'));
+    expect(nodeFlags).toEqual(SERVER_NODE_FLAGS);
   });
 });

@@ -188,8 +188,19 @@ const serverNodeArgs = () => process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filt
  * factor (up to 4×, which it picks under a high allocation rate): at 100,000 lowdb conversations
  * (~150 MB live) peak RSS 390–400 MB instead of 630–700 MB, with no throughput change beyond
  * the run-to-run noise.
+ * The open loop's slowest replies came in bursts, one with each full collection (every 3–4 s):
+ * no allocation-site pretenuring, because loading 100,000 documents at start-up taught V8 that
+ * the objects of the sites it used live long, and from then on a turn's short-lived objects
+ * were made in the old generation (~20 MB/s of it garbage); and one V8 helper thread, because
+ * four helpers marking at once took both cores from the event loop, the file threads and the
+ * Graph thread. Open-loop p99 102–122 → 34–35 ms, time-to-200 p99 43–56 → 14 ms.
  */
-export const SERVER_NODE_FLAGS = ['--max-semi-space-size=32', '--heap-growing-percent=50'];
+export const SERVER_NODE_FLAGS = [
+  '--max-semi-space-size=32',
+  '--heap-growing-percent=50',
+  '--no-allocation-site-pretenuring',
+  '--v8-pool-size=1',
+];
 
 /** The core servers are moved to (`--pin`), or null. */
 let pinnedServerCore: number | null = null;

@@ -193,7 +193,9 @@ const serverNodeArgs = () => process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filt
  * the objects of the sites it used live long, and from then on a turn's short-lived objects
  * were made in the old generation (~20 MB/s of it garbage); and one V8 helper thread, because
  * four helpers marking at once took both cores from the event loop, the file threads and the
- * Graph thread. Open-loop p99 102–122 → 34–35 ms, time-to-200 p99 43–56 → 14 ms.
+ * Graph thread. Open-loop p99 94–124 → 32–48 ms and time-to-200 p99 38–53 → 12–17 ms (lowdb,
+ * 100,000 stored, two alternating pairs of full-size runs). On a machine with cores to spare for
+ * the server, more helper threads may pay: measure with `BENCH_SERVER_NODE_ARGS=--v8-pool-size=N`.
  */
 export const SERVER_NODE_FLAGS = [
   '--max-semi-space-size=32',

@@ -112,14 +112,7 @@ export class FileThread {
     for (let start = 0; start < queue.length; start += MAX_BATCH) {
       const slice = queue.slice(start, start + MAX_BATCH);
       const id = this.#nextId++;
-      // Only the callers wait for the answer, not the jobs: a write-back's text is copied into
-      // the message, and holding it until the thread's fsync (hundreds of ms for a round of
-      // documents) would carry it into the old generation, whose collections are what a p99
-      // webhook meets.
-      this.#waiting.set(
-        id,
-        slice.map(({ resolve, reject }) => ({ resolve, reject })),
-      );
+      this.#waiting.set(id, slice);
       this.#worker.ref();
       this.#worker.postMessage({ id, jobs: slice.map((item) => item.job) });
     }

@@ -73,12 +73,14 @@ describe('DocumentJournal', () => {
   it('writes the appends of separate callbacks of one event-loop turn together', async () => {
     const journal = new DocumentJournal<Rec>(dir, { fsync: true });
     await journal.open();
-    // Two timer callbacks run in one turn, like two webhooks or commits arriving together: the
-    // first append's write waits for the turn to end, so the second shares its write and fsync.
+    // Two callbacks run in one turn, like two webhooks or commits arriving together: the first
+    // append's write waits for the turn to end, so the second shares its write and fsync. (Two
+    // immediates, not two 0 ms timers: timers set in one tick may fall due a millisecond apart
+    // and run in different turns, which failed this test now and then.)
     const appended = await new Promise<Promise<number[]>[]>((resolve) => {
       const writes: Promise<number[]>[] = [];
-      setTimeout(() => writes.push(write(journal, ['first'])), 0);
-      setTimeout(() => resolve([...writes, write(journal, ['second'])]), 0);
+      setImmediate(() => writes.push(write(journal, ['first'])));
+      setImmediate(() => resolve([...writes, write(journal, ['second'])]));
     });
     await Promise.all(appended);
     expect(journal.flushes).toBe(1);

@@ -93,8 +93,15 @@ export class LowdbOutbox {
           const stored = doc.outbox.find((row) => row.id === head.id);
           // Changed meanwhile (sent, erased): the re-index that followed that change fixed the index.
           if (!stored || stored.status !== 'pending') return { result: null };
-          const row: OutboxRecord = { ...this.#docs.openOutbox(stored), status: 'sending', updatedAt: now };
-          const sealed: StoredOutbox = { ...this.#docs.sealOutbox(row), leaseOwner: owner, leaseUntil };
+          // openOutbox and sealOutbox return fresh objects: set on them, no further copies.
+          const row: OutboxRecord = Object.assign(this.#docs.openOutbox(stored), {
+            status: 'sending' as const,
+            updatedAt: now,
+          });
+          const sealed: StoredOutbox = Object.assign(this.#docs.sealOutbox(row), {
+            leaseOwner: owner,
+            leaseUntil,
+          });
           return { result: row, change: { out: [sealed] } };
         }).catch((error: unknown) => {
           // Not durable: the row was not claimed after all.

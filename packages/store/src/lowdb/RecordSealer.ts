@@ -46,23 +46,10 @@ export class RecordSealer {
   sealOutbox(row: OutboxRecord): StoredRecord {
     return sealFields(this.codec, row, sealedFieldsOf.outbox, aadFor.outbox(row.id)) as StoredRecord;
   }
-  /**
-   * The opened row for the indexes, cached per stored row: changes replace rows, never mutate
-   * them, so re-indexing a conversation with many rows opens (decrypts) only the changed ones.
-   * Read-only: callers get `openOutbox`.
-   */
-  openOutboxForIndex(stored: StoredRecord): OutboxRecord {
-    let opened = this.#opened.get(stored);
-    if (!opened) {
-      opened = this.openOutbox(stored);
-      this.#opened.set(stored, opened);
-    }
-    return opened;
-  }
-  readonly #opened = new WeakMap<StoredRecord, OutboxRecord>();
-
   openOutbox(stored: StoredRecord): OutboxRecord {
     const { leaseOwner: _owner, leaseUntil: _until, ...rest } = stored;
+    // `rest` is a copy already: a plain row needs no second one.
+    if (!('$content' in rest)) return rest as OutboxRecord;
     return openFields<OutboxRecord>(this.codec, rest, aadFor.outbox(stored.id));
   }
 }

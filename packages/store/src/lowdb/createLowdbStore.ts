@@ -21,7 +21,7 @@ import { LowdbInbox } from './LowdbInbox.js';
 import { LowdbCatalog } from './LowdbCatalog.js';
 import { LowdbCollections } from './LowdbCollections.js';
 import { LowdbDocuments } from './LowdbDocuments.js';
-import { LowdbIndexes, type IndexOpener } from './LowdbIndexes.js';
+import { LowdbIndexes, indexOpener, type IndexOpener } from './LowdbIndexes.js';
 import { LowdbOutbox } from './LowdbOutbox.js';
 import type { DocumentChange } from './documentRecord.js';
 import { footprint } from './footprint.js';
@@ -124,6 +124,11 @@ class LowdbStore extends LowdbCatalog implements Store {
         snapshot === null
           ? await scanDocuments(this.#dataDir, this.#docs, (doc) => {
               maxLsn = Math.max(maxLsn, doc.lsn ?? 0);
+              // Read anyway, so checked now (the indexes read only clear fields): a record that
+              // does not open, tampered or moved from another record, stops the start here
+              // rather than failing a user's next message.
+              this.#docs.openConversation(doc.conversation);
+              for (const row of doc.outbox) this.#docs.openOutbox(row);
               this.#index(doc);
             })
           : this.#indexes.docIds.size;
@@ -191,11 +196,7 @@ class LowdbStore extends LowdbCatalog implements Store {
     return indexedChange(this.#docs, this.#indexes, this.#opener, id, fn);
   }
 
-  readonly #opener: IndexOpener = {
-    conversation: (stored) => this.#docs.openConversation(stored),
-    contact: (stored) => this.#docs.openContact(stored),
-    outbox: (stored) => this.#docs.openOutboxForIndex(stored),
-  };
+  readonly #opener: IndexOpener = indexOpener((stored) => this.#docs.openContact(stored));
 
   /** Rare whole-document changes (erasure, retention): `fn` edits a private copy, journaled whole. */
   #changeImage<R>(

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { SERVER_NODE_FLAGS, startChild } from './processes.js';
+import { gcPauseMs, SERVER_NODE_FLAGS, startChild } from './processes.js';
 
 // A child that logs like the server (pino JSON lines), an error line split across two writes.
 const script = `
@@ -38,5 +38,20 @@ describe('SERVER_NODE_FLAGS', () => {
     const start = pkg.scripts.start.split(' ');
     const nodeFlags = start.slice(start.indexOf('node') + 1).filter((word) => word.startsWith('--'));
     expect(nodeFlags).toEqual(SERVER_NODE_FLAGS);
+  });
+});
+
+describe('gcPauseMs', () => {
+  it('sums every kind of pause the server reports, and is null when it reports none', () => {
+    const metrics = [
+      '# TYPE parley_gc_pause_seconds_total counter',
+      'parley_gc_pause_seconds_total{kind="major"} 0.25',
+      'parley_gc_pause_seconds_total{kind="minor"} 1.5',
+      'parley_gc_pauses_total{kind="minor"} 300',
+      '',
+    ].join('\n');
+    expect(gcPauseMs(metrics)).toBe(1750);
+    expect(gcPauseMs('parley_gc_pause_seconds_total 0\n')).toBe(0);
+    expect(gcPauseMs('parley_event_loop_busy_seconds 2\n')).toBeNull();
   });
 });

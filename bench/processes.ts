@@ -268,6 +268,13 @@ export function eventLoopBusyMs(metrics: string): number | null {
   return match ? Number(match[1]) * 1000 : null;
 }
 
+/** Time the server's main thread stood still for garbage collection since it started, in ms. */
+export function gcPauseMs(metrics: string): number | null {
+  // One line per kind once there was a pause; `name 0` without labels before the first.
+  const series = [...metrics.matchAll(/^parley_gc_pause_seconds_total(?:\{[^}]*\})?\s+([0-9.e+-]+)/gm)];
+  return series.length === 0 ? null : series.reduce((sum, match) => sum + Number(match[1]) * 1000, 0);
+}
+
 /** Max event-loop delay the server reported, in ms. */
 export function maxEventLoopDelayMs(metrics: string): number | null {
   const match = /^parley_event_loop_delay_max_seconds\s+([0-9.e+-]+)/m.exec(metrics);

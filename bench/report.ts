@@ -9,13 +9,15 @@ export interface ScenarioResult extends LoadResult {
   /**
    * CPU each side spent per reply during the run (ms); null where it could not be read.
    * `serverMainThread`: the servers' event-loop busy time per reply (what one instance cannot spread
-   * over cores).
+   * over cores); `serverGcPause`: the part of it their main threads stood still for garbage
+   * collection (scavenges and full collections).
    */
   cpuMsPerReply: {
     loadGenerator: number;
     simulator: number;
     server: number | null;
     serverMainThread?: number | null;
+    serverGcPause?: number | null;
     postgres?: number;
   };
   /** PostgreSQL scenarios: transactions (statements outside BEGIN) the bench database ran per reply. */
@@ -74,6 +76,7 @@ export function formatResults(results: Record<string, ScenarioResult>): string {
     r.simulatorBusy,
     r.cpuMsPerReply.server ?? '',
     r.cpuMsPerReply.serverMainThread ?? '',
+    r.cpuMsPerReply.serverGcPause ?? '',
     r.cpuMsPerReply.postgres ?? '',
     r.pgTransactionsPerReply ?? '',
     r.coresUsed ?? '',
@@ -99,6 +102,7 @@ export function formatResults(results: Record<string, ScenarioResult>): string {
     'sim busy',
     'srv ms/r',
     'main ms/r',
+    'gc ms/r',
     'pg ms/r',
     'pg tx/r',
     'cores',

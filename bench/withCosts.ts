@@ -1,5 +1,12 @@
 import type { LoadResult } from './tally.js';
-import { cpuMs, eventLoopBusyMs, maxEventLoopDelayMs, postgresCpuMs, type ChildServer } from './processes.js';
+import {
+  cpuMs,
+  eventLoopBusyMs,
+  gcPauseMs,
+  maxEventLoopDelayMs,
+  postgresCpuMs,
+  type ChildServer,
+} from './processes.js';
 import type { ScenarioResult } from './report.js';
 import type { SimulatorClient } from './simulatorClient.js';
 
@@ -19,12 +26,16 @@ export async function withCosts(
   };
   const serverErrors = () => servers.reduce((sum, s) => sum + s.loggedErrors().count, 0);
   const metricsNow = () => Promise.all(servers.map((s) => s.metricsText()));
-  const loopBusy = (metrics: string[]) => {
-    const each = metrics.map(eventLoopBusyMs);
+  const summed = (read: (metrics: string) => number | null) => (metrics: string[]) => {
+    const each = metrics.map(read);
     return each.some((ms) => ms === null) ? null : each.reduce<number>((a, b) => a + b!, 0);
   };
+  const loopBusy = summed(eventLoopBusyMs);
+  const gcPause = summed(gcPauseMs);
+  const metricsBefore = await metricsNow();
   const before = {
-    loopBusy: loopBusy(await metricsNow()),
+    loopBusy: loopBusy(metricsBefore),
+    gcPause: gcPause(metricsBefore),
     own: process.cpuUsage(),
     sim: await sim.stats(),
     server: serverCpu(),
@@ -44,6 +55,7 @@ export async function withCosts(
   const serverMs = server === null || before.server === null ? null : server - before.server;
   const metrics = await metricsNow();
   const loopBusyAfter = loopBusy(metrics);
+  const gcPauseAfter = gcPause(metrics);
   const delays = metrics.map(maxEventLoopDelayMs).filter((d): d is number => d !== null);
   const refusedDuring = (after: Record<string, number>, earlier: Record<string, number>) => {
     const byCode: Record<string, number> = {};
@@ -68,6 +80,8 @@ export async function withCosts(
       server: serverMs === null ? null : perReply(serverMs),
       serverMainThread:
         loopBusyAfter === null || before.loopBusy === null ? null : perReply(loopBusyAfter - before.loopBusy),
+      serverGcPause:
+        gcPauseAfter === null || before.gcPause === null ? null : perReply(gcPauseAfter - before.gcPause),
       ...(postgresMs === null ? {} : { postgres: perReply(postgresMs) }),
     },
     coresUsed:

@@ -23,6 +23,7 @@ import { createApp } from './http/createApp.js';
 import { withWebhookLane } from './http/withWebhookLane.js';
 import type { Logger } from './logging/createLogger.js';
 import { createParleyMetrics } from './metrics/createParleyMetrics.js';
+import { observeGcPauses } from './metrics/observeGcPauses.js';
 import { loadNodeRegistry } from './nodeRegistry/loadNodeRegistry.js';
 import { createPreviewService } from './preview/createPreviewService.js';
 import { ensureDefaultBot } from './sandbox/ensureDefaultBot.js';
@@ -360,6 +361,7 @@ export async function startParley(config: Config, options: StartOptions): Promis
       'Time the event loop (main thread) spent busy since the process started',
     );
     metrics.registry.onCollect(() => loopBusyGauge.set(performance.eventLoopUtilization().active / 1000));
+    const stopGcObserver = observeGcPauses(metrics.registry);
 
     let closing: Promise<void> | undefined;
     return {
@@ -376,6 +378,7 @@ export async function startParley(config: Config, options: StartOptions): Promis
           inboxGovernor.stop();
           stopInboxWakeups?.();
           loopDelay.disable();
+          stopGcObserver();
           retention.stop();
           timers.stop();
           // No new webhooks; in-flight requests finish (their rows are already durable).

@@ -19,7 +19,8 @@ export function observeGcPauses(registry: MetricsRegistry): () => void {
   );
   const observer = new PerformanceObserver((list) => {
     for (const entry of list.getEntries()) {
-      const kind = (entry.detail as { kind?: number } | undefined)?.kind;
+      // A gc entry's `detail` holds its kind (not in this version's PerformanceEntry type).
+      const kind = (entry as { detail?: { kind?: number } }).detail?.kind;
       const labels = { kind: kind === constants.NODE_PERFORMANCE_GC_MINOR ? 'minor' : 'major' };
       seconds.inc(labels, entry.duration / 1000);
       pauses.inc(labels);

@@ -3,7 +3,6 @@ import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { existsSync } from 'node:fs';
-import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { createEngine, createKeyedSerialQueue, createSafeHttp } from '@parley/runtime';
 import { createSimulator, type Simulator } from '@parley/simulator';
 import { createStore, type Store } from '@parley/store';
@@ -23,7 +22,7 @@ import { createApp } from './http/createApp.js';
 import { withWebhookLane } from './http/withWebhookLane.js';
 import type { Logger } from './logging/createLogger.js';
 import { createParleyMetrics } from './metrics/createParleyMetrics.js';
-import { observeGcPauses } from './metrics/observeGcPauses.js';
+import { observeMainThread } from './metrics/observeMainThread.js';
 import { loadNodeRegistry } from './nodeRegistry/loadNodeRegistry.js';
 import { createPreviewService } from './preview/createPreviewService.js';
 import { ensureDefaultBot } from './sandbox/ensureDefaultBot.js';
@@ -345,23 +344,7 @@ export async function startParley(config: Config, options: StartOptions): Promis
     }, 5_000);
     depthTimer.unref();
     workersRunning = true;
-    // Stalls of the event loop delay every webhook answer: measured from here on (start-up's
-    // index rebuild is not the steady state).
-    const loopDelay = monitorEventLoopDelay({ resolution: 10 });
-    loopDelay.enable();
-    const loopDelayGauge = metrics.registry.gauge(
-      'parley_event_loop_delay_max_seconds',
-      'Longest event-loop stall since the workers started',
-    );
-    metrics.registry.onCollect(() => loopDelayGauge.set(loopDelay.max / 1e9));
-    // The main thread is what one instance cannot scale past: its busy time, apart from the
-    // process's CPU (which also counts the file threads, GC helpers and libuv's pool).
-    const loopBusyGauge = metrics.registry.gauge(
-      'parley_event_loop_busy_seconds',
-      'Time the event loop (main thread) spent busy since the process started',
-    );
-    metrics.registry.onCollect(() => loopBusyGauge.set(performance.eventLoopUtilization().active / 1000));
-    const stopGcObserver = observeGcPauses(metrics.registry);
+    const stopMainThreadMetrics = observeMainThread(metrics.registry);
 
     let closing: Promise<void> | undefined;
     return {
@@ -377,8 +360,7 @@ export async function startParley(config: Config, options: StartOptions): Promis
           rateSharing.stop();
           inboxGovernor.stop();
           stopInboxWakeups?.();
-          loopDelay.disable();
-          stopGcObserver();
+          stopMainThreadMetrics();
           retention.stop();
           timers.stop();
           // No new webhooks; in-flight requests finish (their rows are already durable).

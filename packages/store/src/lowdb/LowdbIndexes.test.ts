@@ -4,12 +4,8 @@ import { emptyDocument, type StoredOutbox, type StoredRecord } from './conversat
 import { applyRecord, type DocumentChange } from './documentRecord.js';
 import { footprint } from './footprint.js';
 import { sealedFieldsOf } from '../crypto/sealFields.js';
-import {
-  INDEXED_CONVERSATION_FIELDS,
-  INDEXED_OUTBOX_FIELDS,
-  LowdbIndexes,
-  indexOpener,
-} from './LowdbIndexes.js';
+import { INDEXED_CONVERSATION_FIELDS, INDEXED_OUTBOX_FIELDS, indexOpener } from './indexViews.js';
+import { LowdbIndexes } from './LowdbIndexes.js';
 
 /** Records stored in plain form (no content encryption): the store's own views. */
 const opener = indexOpener((stored) => stored as never);

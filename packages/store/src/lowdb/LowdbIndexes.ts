@@ -1,19 +1,8 @@
-import type {
-  ContactRecord,
-  ConversationRecord,
-  ConversationStatus,
-  InboxRecord,
-  OutboxRecord,
-  TimerRecord,
-} from '@parley/flow';
+import type { ContactRecord, ConversationStatus, InboxRecord, TimerRecord } from '@parley/flow';
 import { FINISHED_OUTBOX_STATUSES, isUnsentOutbox } from '../applyOutboxPatch.js';
-import {
-  isEmptyDocument,
-  type ConversationDocument,
-  type StoredOutbox,
-  type StoredRecord,
-} from './conversationDocument.js';
+import { isEmptyDocument, type ConversationDocument, type StoredOutbox } from './conversationDocument.js';
 import type { DocumentChange } from './documentRecord.js';
+import type { IndexedConversation, IndexedOutbox, IndexOpener } from './indexViews.js';
 import { MinHeap } from './MinHeap.js';
 
 /** What listing and filtering need of a conversation, kept in memory (never the snapshot). */
@@ -32,34 +21,6 @@ export interface UnsentRow {
   status: 'pending' | 'sending';
   nextAttemptAt: number;
   leaseUntil: number;
-}
-
-/**
- * The fields of a conversation and of an outbox row the indexes read. None of them is sealed
- * (see `sealedFieldsOf`; a test keeps it so), so the indexes read them from the stored records
- * as they are: opening a row or a conversation (a copy, or a decryption) on every change only to
- * read its status was ~3 % of the server's allocations per reply (the thirteenth session's heap
- * sampling, README), and with content encryption a decryption per change.
- */
-export const INDEXED_CONVERSATION_FIELDS = ['botId', 'status', 'updatedAt', 'userId'] as const;
-export const INDEXED_OUTBOX_FIELDS = ['id', 'seq', 'status', 'wamid', 'nextAttemptAt', 'updatedAt'] as const;
-export type IndexedConversation = Pick<ConversationRecord, (typeof INDEXED_CONVERSATION_FIELDS)[number]>;
-export type IndexedOutbox = Pick<OutboxRecord, (typeof INDEXED_OUTBOX_FIELDS)[number]>;
-
-/** Views of stored records for indexing; only the contact's name needs opening. */
-export interface IndexOpener {
-  conversation(stored: StoredRecord | null): IndexedConversation | null;
-  contact(stored: StoredRecord | null): ContactRecord | null;
-  outbox(stored: StoredOutbox): IndexedOutbox;
-}
-
-/** The indexing views of a store whose sealed fields `openContact` opens. */
-export function indexOpener(openContact: (stored: StoredRecord | null) => ContactRecord | null): IndexOpener {
-  return {
-    conversation: (stored) => stored as unknown as IndexedConversation | null,
-    contact: openContact,
-    outbox: (stored) => stored as unknown as IndexedOutbox,
-  };
 }
 
 /**

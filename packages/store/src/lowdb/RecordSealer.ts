@@ -1,7 +1,7 @@
 import type { ContactRecord, ConversationRecord, OutboxRecord, TranscriptEntry } from '@parley/flow';
 import type { FieldCodec } from '../crypto/FieldCodec.js';
 import { aadFor, openFields, sealFields, sealedFieldsOf } from '../crypto/sealFields.js';
-import type { StoredRecord } from './conversationDocument.js';
+import type { ConversationDocument, StoredRecord } from './conversationDocument.js';
 
 /**
  * The one place of the lowdb store that knows which fields of which record are sensitive: records
@@ -46,6 +46,16 @@ export class RecordSealer {
   sealOutbox(row: OutboxRecord): StoredRecord {
     return sealFields(this.codec, row, sealedFieldsOf.outbox, aadFor.outbox(row.id)) as StoredRecord;
   }
+  /**
+   * Opens a document's conversation and outbox rows and drops the result: throws as a read would
+   * when one was tampered with or moved from another record. The indexes read only fields left in
+   * the clear, so indexing alone checks nothing (the contact is opened for its name anyway).
+   */
+  checkSealed(doc: ConversationDocument): void {
+    this.openConversation(doc.conversation);
+    for (const row of doc.outbox) this.openOutbox(row);
+  }
+
   openOutbox(stored: StoredRecord): OutboxRecord {
     const { leaseOwner: _owner, leaseUntil: _until, ...rest } = stored;
     // `rest` is a copy already: a plain row needs no second one.

@@ -21,7 +21,8 @@ import { LowdbInbox } from './LowdbInbox.js';
 import { LowdbCatalog } from './LowdbCatalog.js';
 import { LowdbCollections } from './LowdbCollections.js';
 import { LowdbDocuments } from './LowdbDocuments.js';
-import { LowdbIndexes, indexOpener, type IndexOpener } from './LowdbIndexes.js';
+import { indexOpener, type IndexOpener } from './indexViews.js';
+import { LowdbIndexes } from './LowdbIndexes.js';
 import { LowdbOutbox } from './LowdbOutbox.js';
 import type { DocumentChange } from './documentRecord.js';
 import { footprint } from './footprint.js';
@@ -124,11 +125,9 @@ class LowdbStore extends LowdbCatalog implements Store {
         snapshot === null
           ? await scanDocuments(this.#dataDir, this.#docs, (doc) => {
               maxLsn = Math.max(maxLsn, doc.lsn ?? 0);
-              // Read anyway, so checked now (the indexes read only clear fields): a record that
-              // does not open, tampered or moved from another record, stops the start here
-              // rather than failing a user's next message.
-              this.#docs.openConversation(doc.conversation);
-              for (const row of doc.outbox) this.#docs.openOutbox(row);
+              // Read anyway, so checked now: a tampered record stops the start here rather than
+              // failing its user's next message.
+              this.#docs.checkSealed(doc);
               this.#index(doc);
             })
           : this.#indexes.docIds.size;

@@ -2,7 +2,8 @@ import type { ConversationDocument } from './conversationDocument.js';
 import type { DocumentChange } from './documentRecord.js';
 import { footprint } from './footprint.js';
 import type { LowdbDocuments } from './LowdbDocuments.js';
-import type { IndexOpener, LowdbIndexes } from './LowdbIndexes.js';
+import type { IndexOpener } from './indexViews.js';
+import type { LowdbIndexes } from './LowdbIndexes.js';
 
 // How a lowdb document changes and the in-memory indexes follow: one change at a time under the
 // document's lock, and, at start, the journal's records replayed.

@@ -122,8 +122,26 @@ export class PostgresDb {
     );
   }
 
+  /** A transcript entry as its row stores it. */
+  sealedTranscriptEntry(entry: TranscriptEntry): SealedTranscriptEntry {
+    return {
+      id: entry.id,
+      conversationId: entry.conversationId,
+      at: entry.at,
+      data: this.sealTranscript(entry),
+    };
+  }
+
   /** Inserts transcript entries (an id already stored is skipped). */
-  async insertTranscript(db: Queryable, entries: TranscriptEntry[]): Promise<void> {
+  insertTranscript(db: Queryable, entries: TranscriptEntry[]): Promise<void> {
+    return this.insertSealedTranscript(
+      db,
+      entries.map((entry) => this.sealedTranscriptEntry(entry)),
+    );
+  }
+
+  /** Inserts transcript entries already in their stored form (an id already stored is skipped). */
+  async insertSealedTranscript(db: Queryable, entries: readonly SealedTranscriptEntry[]): Promise<void> {
     if (entries.length === 0) return;
     await db.query(
       prepared(
@@ -136,11 +154,19 @@ export class PostgresDb {
           entries.map((e) => e.id),
           entries.map((e) => e.conversationId),
           entries.map((e) => e.at),
-          entries.map((e) => JSON.stringify(this.sealTranscript(e))),
+          entries.map((e) => JSON.stringify(e.data)),
         ],
       ),
     );
   }
+}
+
+/** A transcript entry as the `transcript` table stores it (`data` sealed by the codec). */
+export interface SealedTranscriptEntry {
+  id: string;
+  conversationId: string;
+  at: number;
+  data: Record<string, unknown>;
 }
 
 /** An inbox row as selected. */

@@ -5,9 +5,13 @@ import type { StoreClock } from '../types.js';
 import { batchedRead } from './batchedReads.js';
 import { createCoalescer } from './createCoalescer.js';
 import { outboxPatchesStatement, outboxPatchStatement, type OutboxUpdate } from './outboxPatchStatement.js';
-import { plannedEachTime, prepared, type PostgresDb } from './PostgresDb.js';
+import { plannedEachTime, prepared, type PostgresDb, type SealedTranscriptEntry } from './PostgresDb.js';
 
 type Data = { data: Record<string, unknown> };
+
+/** One write of the shared statement: an outbox update, or transcript entries on their own. */
+type OutboxWrite = OutboxUpdate | { entries: SealedTranscriptEntry[] };
+const isUpdate = (write: OutboxWrite): write is OutboxUpdate => !('entries' in write);
 
 /**
  * The PostgreSQL store's outbox: claims for the sender, outcome and status updates (grouped into
@@ -18,8 +22,7 @@ export class PostgresOutbox {
   readonly #clock: StoreClock;
   readonly #get: (id: string) => Promise<OutboxRecord | null>;
   readonly #findByWamid: (wamid: string) => Promise<OutboxRecord | null>;
-  readonly #updateShared: (update: OutboxUpdate) => Promise<Record<string, unknown> | null>;
-  readonly #insertTranscript: (entries: TranscriptEntry[]) => Promise<void>;
+  readonly #writeShared: (write: OutboxWrite) => Promise<Record<string, unknown> | null>;
 
   constructor(db: PostgresDb, clock: StoreClock) {
     this.#db = db;
@@ -34,30 +37,34 @@ export class PostgresOutbox {
       'SELECT wamid AS key, data FROM outbox WHERE wamid = ANY($1::text[])',
       (data) => db.openOutbox(data),
     );
-    // Concurrent outcome and status writes (different rows) share one prepared UPDATE; a row
-    // twice waits for the next batch (a statement updates a row once). Rows are locked in id
-    // order, so two instances' batches do not deadlock on each other.
-    this.#updateShared = createCoalescer<OutboxUpdate, Record<string, unknown> | null>(
-      async (updates) => {
-        if (updates.length === 1) return [await this.#updateOne(updates[0]!)];
-        const { rows } = await db.run<Data & { k: string }>(outboxPatchesStatement(updates));
+    // Concurrent outcome and status writes (different rows) share one prepared UPDATE, and the
+    // transcript entries written meanwhile (with an update, or alone: a status the row already
+    // shows) ride in it; a row twice waits for the next batch (a statement updates a row once).
+    // Rows are locked in id order, so two instances' batches do not deadlock on each other.
+    this.#writeShared = createCoalescer<OutboxWrite, Record<string, unknown> | null>(
+      async (writes) => {
+        const updates = writes.filter(isUpdate);
+        const loose = writes.flatMap((write) => (isUpdate(write) ? [] : write.entries));
+        if (updates.length === 0) {
+          await db.insertSealedTranscript(db.pool, loose);
+          return writes.map(() => null);
+        }
+        if (updates.length === 1 && loose.length === 0) return [await this.#updateOne(updates[0]!)];
+        const { rows } = await db.run<Data & { k: string }>(outboxPatchesStatement(updates, loose));
         const byIndex = new Map(rows.map((row) => [Number(row.k) - 1, row.data]));
-        return updates.map((_, i) => byIndex.get(i) ?? null);
+        let index = 0;
+        return writes.map((write) => (isUpdate(write) ? (byIndex.get(index++) ?? null) : null));
       },
       {
         maxBatch: 200,
-        canJoin: (batch, update) => !batch.some((other) => other.id === update.id),
-        runOne: (update) => this.#updateOne(update),
+        canJoin: (batch, write) =>
+          !isUpdate(write) || !batch.some((other) => isUpdate(other) && other.id === write.id),
+        runOne: async (write) => {
+          if (isUpdate(write)) return this.#updateOne(write);
+          await db.insertSealedTranscript(db.pool, write.entries);
+          return null;
+        },
       },
-    );
-    // Transcript entries written with concurrent status updates share one INSERT (as the
-    // dispatcher's own batched writes do).
-    this.#insertTranscript = createCoalescer<TranscriptEntry[], void>(
-      async (lists) => {
-        await db.insertTranscript(db.pool, lists.flat());
-        return lists.map(() => undefined);
-      },
-      { maxBatch: 200 },
     );
   }
 
@@ -86,50 +93,71 @@ export class PostgresOutbox {
     return rows.map((row) => this.#db.openOutbox(row.data)).sort((a, b) => a.nextAttemptAt - b.nextAttemptAt);
   }
 
+  /** Applies the patch; `transcript` (entries describing it) is written only if the row was. */
   async update(id: string, patch: OutboxPatch, transcript?: TranscriptEntry[]): Promise<OutboxRecord | null> {
-    const row = await this.#updateRow(id, patch);
-    // After the update, as a separate write: the entries only describe it (a status webhook),
-    // and the insert is shared with other updates' entries.
-    if (row && transcript && transcript.length > 0) await this.#insertTranscript(transcript);
-    return row;
-  }
-
-  async #updateRow(id: string, patch: OutboxPatch): Promise<OutboxRecord | null> {
     const now = this.#clock.now();
     // A sealed lastError needs the record decrypted and sealed again: read, patch, write.
     if (patch.lastError !== undefined && this.#db.codec.contentEncryption) {
-      return this.#db.tx(async (client) => {
-        const { rows } = await client.query<Data & { status: string; lease_owner: string | null }>(
-          'SELECT data, status, lease_owner FROM outbox WHERE id = $1 FOR UPDATE',
-          [id],
-        );
-        if (!rows[0]) return null;
-        const claim = rows[0];
-        if (
-          patch.claimedBy !== undefined &&
-          (claim.status !== 'sending' || claim.lease_owner !== patch.claimedBy)
-        )
-          return null;
-        const row = applyOutboxPatch(this.#db.openOutbox(rows[0].data), patch, now);
-        await client.query(
-          `UPDATE outbox SET status = $2, next_attempt_at = $3, wamid = $4, updated_at = $5, data = $6, lease_owner = NULL, lease_until = NULL
-           WHERE id = $1`,
-          [id, row.status, row.nextAttemptAt, row.wamid ?? null, row.updatedAt, this.#db.sealOutbox(row)],
-        );
-        return row;
-      });
+      return this.#updateSealed(id, patch, now, transcript);
     }
-    // Otherwise one UPDATE (shared with concurrent ones): the plain fields merge into the JSON,
-    // the status is computed in SQL.
-    const data = await this.#updateShared({ id, patch, now });
+    // Otherwise one UPDATE (shared with concurrent ones), which also inserts the entries: the
+    // plain fields merge into the JSON, the status is computed in SQL.
+    const sealed = transcript?.map((entry) => this.#db.sealedTranscriptEntry(entry));
+    const data = await this.#writeShared({
+      id,
+      patch,
+      now,
+      ...(sealed && sealed.length > 0 && { transcript: sealed }),
+    });
     return data ? this.#db.openOutbox(data) : null;
   }
 
-  async #updateOne({ id, patch, now }: OutboxUpdate): Promise<Record<string, unknown> | null> {
-    const { text, values } = outboxPatchStatement(id, patch, now);
+  /** The read-patch-write of a sealed `lastError`, with its transcript entries, in one transaction. */
+  async #updateSealed(
+    id: string,
+    patch: OutboxPatch,
+    now: number,
+    transcript: TranscriptEntry[] | undefined,
+  ): Promise<OutboxRecord | null> {
+    return this.#db.tx(async (client) => {
+      const { rows } = await client.query<Data & { status: string; lease_owner: string | null }>(
+        'SELECT data, status, lease_owner FROM outbox WHERE id = $1 FOR UPDATE',
+        [id],
+      );
+      if (!rows[0]) return null;
+      const claim = rows[0];
+      if (
+        patch.claimedBy !== undefined &&
+        (claim.status !== 'sending' || claim.lease_owner !== patch.claimedBy)
+      )
+        return null;
+      const row = applyOutboxPatch(this.#db.openOutbox(rows[0].data), patch, now);
+      await client.query(
+        `UPDATE outbox SET status = $2, next_attempt_at = $3, wamid = $4, updated_at = $5, data = $6, lease_owner = NULL, lease_until = NULL
+         WHERE id = $1`,
+        [id, row.status, row.nextAttemptAt, row.wamid ?? null, row.updatedAt, this.#db.sealOutbox(row)],
+      );
+      if (transcript && transcript.length > 0) await this.#db.insertTranscript(client, transcript);
+      return row;
+    });
+  }
+
+  async #updateOne(update: OutboxUpdate): Promise<Record<string, unknown> | null> {
+    // With transcript entries, the grouped statement (it inserts them in the same round trip).
+    if (update.transcript) {
+      const { rows } = await this.#db.run<Data>(outboxPatchesStatement([update]));
+      return rows[0]?.data ?? null;
+    }
+    const { text, values } = outboxPatchStatement(update.id, update.patch, update.now);
     // Prepared: the text depends only on which fields the patch has (a few dozen shapes).
     const { rows } = await this.#db.run<Data>(prepared(text, values));
     return rows[0]?.data ?? null;
+  }
+
+  /** Writes transcript entries, sharing a statement with concurrent outbox updates. */
+  async appendTranscript(entries: TranscriptEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    await this.#writeShared({ entries: entries.map((entry) => this.#db.sealedTranscriptEntry(entry)) });
   }
 
   get(id: string): Promise<OutboxRecord | null> {

@@ -280,8 +280,9 @@ class PostgresStore extends PostgresCatalog implements Store {
     return rows.map((row) => this.db.openTranscript(row.data));
   }
 
-  async appendTranscript(entries: TranscriptEntry[]): Promise<void> {
-    await this.db.insertTranscript(this.#pool, entries);
+  appendTranscript(entries: TranscriptEntry[]): Promise<void> {
+    // Shares a statement with concurrent outbox updates (the dispatcher's entries describe them).
+    return this.#outbox.appendTranscript(entries);
   }
 
   // ── outbox ───────────────────────────────────────────────────────────────────

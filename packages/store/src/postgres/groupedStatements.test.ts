@@ -57,6 +57,42 @@ describe.skipIf('skip' in probe && process.env.CI !== 'true')('PostgreSQL store:
     expect((await store.getOutbox('g1'))?.status).toBe('sent');
   });
 
+  it('concurrent patches with transcript entries write each entry with its update, only where the row was updated', async () => {
+    const rows = Array.from({ length: 6 }, (_, i) =>
+      makeOutbox('3185', `tg${i}`, i + 1, 'hi', { status: i === 1 ? 'sending' : 'sent' }),
+    );
+    expect(await store.commit(makeUnit(makeConversation('3185'), { outbox: rows }))).toEqual({ ok: true });
+    const entry = (id: string, at: number) => makeTranscript('3185', id, at, `status of ${id}`);
+    const results = await Promise.all([
+      store.updateOutbox('tg0', { deliveryStatus: 'delivered' }, [entry('te-0', 10)]),
+      // Fenced off (another owner's claim): neither the row nor its entry is written.
+      store.updateOutbox('tg1', { status: 'pending', claimedBy: 'someone-else' }, [entry('te-1', 11)]),
+      store.updateOutbox('missing', { deliveryStatus: 'read' }, [entry('te-missing', 12)]),
+      store.updateOutbox('tg2', { deliveryStatus: 'read' }, [entry('te-2a', 13), entry('te-2b', 14)]),
+      store.updateOutbox('tg3', { deliveryStatus: 'delivered' }),
+      // An entry already stored is skipped, the update still lands.
+      store.updateOutbox('tg4', { deliveryStatus: 'delivered' }, [entry('te-0', 10)]),
+      // Entries written alone (a status the row already shows) share the statement.
+      store.appendTranscript([entry('te-loose-a', 16), entry('te-loose-b', 17)]).then(() => null),
+    ]);
+    expect(results.map((row) => row?.status ?? null)).toEqual([
+      'delivered',
+      null,
+      null,
+      'read',
+      'delivered',
+      'delivered',
+      null,
+    ]);
+    // Alone (no other write to share a statement with), too.
+    expect((await store.updateOutbox('tg5', { deliveryStatus: 'read' }, [entry('te-5', 15)]))?.status).toBe(
+      'read',
+    );
+    await store.appendTranscript([entry('te-6', 18)]);
+    const ids = (await store.listTranscript(makeConversation('3185').id)).map((stored) => stored.id);
+    expect(ids).toEqual(['te-0', 'te-2a', 'te-2b', 'te-5', 'te-loose-a', 'te-loose-b', 'te-6']);
+  });
+
   it('concurrent point reads each get their own record (a key asked twice: two objects)', async () => {
     await store.commit(makeUnit(makeConversation('3181'), { contact: makeContact('3181') }));
     await store.commit(makeUnit(makeConversation('3182')));

@@ -1,7 +1,7 @@
 import type { OutboxStatus } from '@parley/flow';
 import type { OutboxPatch } from '../Store.js';
 import type { Statement } from './commitUnitStatement.js';
-import { prepared } from './PostgresDb.js';
+import { prepared, type SealedTranscriptEntry } from './PostgresDb.js';
 
 /** The status order of `applyOutboxPatch`, as a SQL array (array_position gives the rank). */
 const RANKS = `ARRAY['pending','sending','sent','delivered','read','played','failed']::text[]`;
@@ -51,6 +51,11 @@ export interface OutboxUpdate {
   id: string;
   patch: OutboxPatch;
   now: number;
+  /**
+   * Transcript entries describing the update (a status webhook's), sealed as stored: inserted by
+   * the same statement, only if the row was updated.
+   */
+  transcript?: SealedTranscriptEntry[];
 }
 
 // The patch fields arrive as one array each (NULL: not in this row's patch), so the text never
@@ -74,16 +79,33 @@ const GROUP_SQL = `WITH i AS MATERIALIZED (
     AND (i.claimed_by IS NULL OR (o.status = 'sending' AND o.lease_owner = i.claimed_by))
   RETURNING i.k, o.data`;
 
+// The same with transcript entries, each tagged with its update's k (inserted only if that update
+// found its row) or 0 (entries written alone, always inserted): one round trip, one transaction
+// and one WAL flush where the updates and the entries were two. A data-modifying CTE runs once
+// whether or not it is read.
+const GROUP_WITH_TRANSCRIPT_SQL = `WITH u AS (${GROUP_SQL}),
+  t AS (INSERT INTO transcript (id, conversation_id, at, data)
+    SELECT e.id, e.conversation_id, e.at, e.data
+    FROM unnest($9::text[], $10::text[], $11::bigint[], $12::jsonb[], $13::bigint[])
+      WITH ORDINALITY AS e(id, conversation_id, at, data, k, n)
+    WHERE e.k = 0 OR e.k IN (SELECT u.k FROM u) ORDER BY e.n
+    ON CONFLICT (id) DO NOTHING)
+  SELECT k, data FROM u`;
+
 /**
  * Several `updateOutbox` calls (different rows) as ONE prepared statement of constant text, each
  * with the result of `outboxPatchStatement`: returns rows `(k, data)`, k being the update's
  * position from 1; a row missing or fenced off returns nothing. Not for a sealed `lastError`.
+ * The updates' transcript entries, and `loose` entries written on their own, go in the same statement.
  * @example const { rows } = await pool.query(outboxPatchesStatement([{ id: 'out-1', patch: { deliveryStatus: 'read' }, now }]));
  */
-export function outboxPatchesStatement(updates: readonly OutboxUpdate[]) {
+export function outboxPatchesStatement(
+  updates: readonly OutboxUpdate[],
+  loose: readonly SealedTranscriptEntry[] = [],
+) {
   const column = <T>(pick: (update: OutboxUpdate) => T | undefined) =>
     updates.map((update) => pick(update) ?? null);
-  return prepared(GROUP_SQL, [
+  const rows = [
     column((u) => u.id),
     column((u) => u.patch.status),
     column((u) => u.patch.deliveryStatus),
@@ -92,6 +114,21 @@ export function outboxPatchesStatement(updates: readonly OutboxUpdate[]) {
     updates.map(({ patch }) => JSON.stringify(patchFields(patch))),
     column((u) => u.patch.claimedBy),
     column((u) => u.now),
+  ];
+  const entries = [
+    ...updates.flatMap((update, index) =>
+      (update.transcript ?? []).map((entry) => ({ entry, k: index + 1 })),
+    ),
+    ...loose.map((entry) => ({ entry, k: 0 })),
+  ];
+  if (entries.length === 0) return prepared(GROUP_SQL, rows);
+  return prepared(GROUP_WITH_TRANSCRIPT_SQL, [
+    ...rows,
+    entries.map(({ entry }) => entry.id),
+    entries.map(({ entry }) => entry.conversationId),
+    entries.map(({ entry }) => entry.at),
+    entries.map(({ entry }) => JSON.stringify(entry.data)),
+    entries.map(({ k }) => k),
   ]);
 }
 

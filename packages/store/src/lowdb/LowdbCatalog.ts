@@ -2,7 +2,7 @@ import type { FlowVersionRecord } from '@parley/flow';
 import type { ApiTokenRecord, AuditEntry, BotRecord, SessionRecord, UserRecord } from '../records.js';
 import type { Store } from '../Store.js';
 import type { LowdbCollections } from './LowdbCollections.js';
-import { deepFreeze } from './copyPlain.js';
+import { deepFreeze } from '../deepFreeze.js';
 
 type CatalogMethods =
   | 'publishFlowVersion'

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { copyPlain, deepFreeze } from './copyPlain.js';
+import { deepFreeze } from '../deepFreeze.js';
+import { copyPlain } from './copyPlain.js';
 
 describe('copyPlain', () => {
   it('copies plain data as structuredClone does, sharing nothing', () => {

@@ -13,6 +13,7 @@ import { createFieldCodec } from '../crypto/FieldCodec.js';
 import type { BotRecord } from '../records.js';
 import type { ContactExport, ConversationFilter, OutboxPatch, PurgeReport, Store } from '../Store.js';
 import { silentLogger, systemClock, type StoreClock, type StoreLogger } from '../types.js';
+import { deepFreeze } from '../deepFreeze.js';
 import { batchedRead } from './batchedReads.js';
 import { commitUnitsStatement } from './commitUnitStatement.js';
 import { createCoalescer } from './createCoalescer.js';
@@ -25,6 +26,7 @@ import { PostgresCatalog } from './PostgresCatalog.js';
 import { Pool, PostgresDb, prepared } from './PostgresDb.js';
 import { PostgresInbox } from './PostgresInbox.js';
 import { PostgresOutbox } from './PostgresOutbox.js';
+import { RecentReads } from './RecentReads.js';
 import { eraseContactRows, exportContactRows, purgeRows } from './postgresPrivacy.js';
 
 /** Options of the PostgreSQL store. */
@@ -50,6 +52,9 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
 }
 
 type Data = { data: Record<string, unknown> };
+
+/** How long a number's bot and a flow's latest version are remembered (see RecentReads). */
+const CATALOG_READ_TTL_MS = 1_000;
 
 class PostgresStore extends PostgresCatalog implements Store {
   readonly #schema: string;
@@ -86,6 +91,11 @@ class PostgresStore extends PostgresCatalog implements Store {
     (data) => data as unknown as FlowVersionRecord,
     { shared: true },
   );
+  // Read on every inbound event, changed rarely: remembered briefly (a change made by another
+  // instance is seen within CATALOG_READ_TTL_MS, one made here at once), and handed to every
+  // reader frozen, as the embedded store does.
+  readonly #botsByNumber = new RecentReads<BotRecord | null>({ ttlMs: CATALOG_READ_TTL_MS });
+  readonly #latestVersions = new RecentReads<FlowVersionRecord | null>({ ttlMs: CATALOG_READ_TTL_MS });
   readonly #nextTimerDueAt = createCoalescer<null, number | null>(async (callers) => {
     const { rows } = await this.#pool.query<{ at: string }>(
       prepared(
@@ -214,11 +224,35 @@ class PostgresStore extends PostgresCatalog implements Store {
   }
 
   override getLatestFlowVersion(flowId: string): Promise<FlowVersionRecord | null> {
-    return this.#getLatestFlowVersion(flowId);
+    return this.#latestVersions.get(flowId, (key) => this.#getLatestFlowVersion(key).then(deepFreeze));
   }
 
   override getBotByPhoneNumberId(phoneNumberId: string): Promise<BotRecord | null> {
-    return this.#getBotByPhoneNumberId(phoneNumberId);
+    return this.#botsByNumber.get(phoneNumberId, (key) => this.#getBotByPhoneNumberId(key).then(deepFreeze));
+  }
+
+  override async publishFlowVersion(record: Omit<FlowVersionRecord, 'version'>): Promise<FlowVersionRecord> {
+    try {
+      return await super.publishFlowVersion(record);
+    } finally {
+      this.#latestVersions.forget();
+    }
+  }
+
+  override async saveBot(bot: BotRecord): Promise<void> {
+    try {
+      await super.saveBot(bot);
+    } finally {
+      this.#botsByNumber.forget();
+    }
+  }
+
+  override async deleteBot(id: string): Promise<void> {
+    try {
+      await super.deleteBot(id);
+    } finally {
+      this.#botsByNumber.forget();
+    }
   }
 
   async listConversations(

@@ -178,6 +178,61 @@ describe.skipIf('skip' in probe && process.env.CI !== 'true')('PostgreSQL store:
     expect(pending.map((row) => row.id)).toEqual(['cin-3192']);
   });
 
+  it("a number's bot and a flow's latest version: remembered briefly, frozen; a change here is read at once, another instance's within a second", async () => {
+    const bot = {
+      id: 'cache-bot',
+      name: 'Orders',
+      phoneNumberId: '3197',
+      flowId: 'cache-flow',
+      flowVersion: 'latest' as const,
+      kind: 'production' as const,
+      health: { tokenValid: null },
+      createdAt: 1,
+      updatedAt: 1,
+    };
+    await store.saveBot(bot);
+    const first = await store.getBotByPhoneNumberId('3197');
+    expect(first?.name).toBe('Orders');
+    expect(Object.isFrozen(first) && Object.isFrozen(first?.health)).toBe(true);
+    await store.saveBot({ ...bot, name: 'Orders 2' });
+    expect((await store.getBotByPhoneNumberId('3197'))?.name).toBe('Orders 2');
+    const v1 = await store.publishFlowVersion({
+      flowId: 'cache-flow',
+      hash: 'c1',
+      document: { a: 1 },
+      publishedAt: 1,
+    });
+    expect((await store.getLatestFlowVersion('cache-flow'))?.version).toBe(v1.version);
+    const v2 = await store.publishFlowVersion({
+      flowId: 'cache-flow',
+      hash: 'c2',
+      document: { a: 2 },
+      publishedAt: 2,
+    });
+    expect((await store.getLatestFlowVersion('cache-flow'))?.version).toBe(v2.version);
+
+    const other = await harness.open({});
+    try {
+      await other.saveBot({ ...bot, name: 'Orders 3' });
+      await other.publishFlowVersion({
+        flowId: 'cache-flow',
+        hash: 'c3',
+        document: { a: 3 },
+        publishedAt: 3,
+      });
+      await expect
+        .poll(async () => (await store.getBotByPhoneNumberId('3197'))?.name, { timeout: 3_000 })
+        .toBe('Orders 3');
+      await expect
+        .poll(async () => (await store.getLatestFlowVersion('cache-flow'))?.version, { timeout: 3_000 })
+        .toBe(v2.version + 1);
+      await other.deleteBot('cache-bot');
+      await expect.poll(() => store.getBotByPhoneNumberId('3197'), { timeout: 3_000 }).toBeNull();
+    } finally {
+      await other.close();
+    }
+  });
+
   it('wakes another instance on the same schema when rows are appended, not itself', async () => {
     const other = await harness.open({});
     try {

@@ -59,8 +59,12 @@ export function createEngine(options: EngineOptions): Engine {
       const now = deps.clock.now();
       let read: ConversationRecord | null = null;
       try {
+        // Asked together, so a store that groups reads serves both in one round trip.
+        const contactRead = deps.store.getContact(conversationId);
+        // Awaited in openSession; if the conversation read fails first, handled by the catch below.
+        contactRead.catch(() => undefined);
         read = await deps.store.getConversation(conversationId);
-        const session = await openSession(deps, flows, event, conversationId, now, read);
+        const session = await openSession(deps, flows, event, conversationId, now, read, contactRead);
         if (handleOptions.startNodeId) session.startNodeId = handleOptions.startNodeId;
         await dispatch(session, event);
         return { commit: buildCommit(session, read, handleOptions.inboxId) };
@@ -83,9 +87,10 @@ async function openSession(
   conversationId: string,
   now: number,
   read: ConversationRecord | null,
+  contactAsked: Promise<ContactRecord | null>,
 ): Promise<Session> {
   const [contactRead, bot] = await Promise.all([
-    deps.store.getContact(conversationId),
+    contactAsked,
     deps.store.getBotByPhoneNumberId(event.key.phoneNumberId),
   ]);
   const contact: ContactRecord = contactRead ?? {

@@ -14,7 +14,7 @@ import type { BotRecord } from '../records.js';
 import type { ContactExport, ConversationFilter, OutboxPatch, PurgeReport, Store } from '../Store.js';
 import { silentLogger, systemClock, type StoreClock, type StoreLogger } from '../types.js';
 import { deepFreeze } from '../deepFreeze.js';
-import { batchedRead } from './batchedReads.js';
+import { batchedRead, batchedReadsAcross } from './batchedReads.js';
 import { commitUnitsStatement } from './commitUnitStatement.js';
 import { createCoalescer } from './createCoalescer.js';
 import { createInboxNotifications, type InboxNotifications } from './createInboxNotifications.js';
@@ -68,15 +68,19 @@ class PostgresStore extends PostgresCatalog implements Store {
   // The per-event statements, grouped: under load every event makes the same few point reads and
   // writes, and each round trip costs a socket write that wakes a backend, a context switch and a
   // WAL flush; concurrent callers share one statement instead (see createCoalescer).
-  readonly #getConversation = batchedRead(
+  // A conversation and its contact are read together for every event: one statement.
+  readonly #records = batchedReadsAcross<{ conversation: ConversationRecord; contact: ContactRecord }>(
     this.db.pool,
-    'SELECT id AS key, data FROM conversations WHERE id = ANY($1::text[])',
-    (data) => this.db.openConversation(data),
-  );
-  readonly #getContact = batchedRead(
-    this.db.pool,
-    'SELECT id AS key, data FROM contacts WHERE id = ANY($1::text[])',
-    (data) => this.db.openContact(data),
+    {
+      conversation: {
+        select: (keys) => `SELECT id AS key, data FROM conversations WHERE id = ANY(${keys}::text[])`,
+        open: (data) => this.db.openConversation(data),
+      },
+      contact: {
+        select: (keys) => `SELECT id AS key, data FROM contacts WHERE id = ANY(${keys}::text[])`,
+        open: (data) => this.db.openContact(data),
+      },
+    },
   );
   readonly #getBotByPhoneNumberId = batchedRead(
     this.db.pool,
@@ -220,7 +224,7 @@ class PostgresStore extends PostgresCatalog implements Store {
   }
 
   getConversation(id: string): Promise<ConversationRecord | null> {
-    return this.#getConversation(id);
+    return this.#records.conversation(id);
   }
 
   override getLatestFlowVersion(flowId: string): Promise<FlowVersionRecord | null> {
@@ -296,7 +300,7 @@ class PostgresStore extends PostgresCatalog implements Store {
 
   // ── contacts, transcript ─────────────────────────────────────────────────────
   getContact(id: string): Promise<ContactRecord | null> {
-    return this.#getContact(id);
+    return this.#records.contact(id);
   }
 
   async upsertContact(contact: ContactRecord): Promise<void> {

@@ -19,16 +19,30 @@ export function batchedRead<R>(
 ): Coalesced<string, R | null> {
   return createCoalescer<string, R | null>(async (keys) => {
     const { rows } = await pool.query<{ key: string; data: Json }>(prepared(sql, [[...new Set(keys)]]));
-    const byKey = new Map<string, Json>();
-    for (const row of rows) if (!byKey.has(row.key)) byKey.set(row.key, row.data);
-    const handedOut = new Set<string>();
-    return keys.map((key) => {
-      const data = byKey.get(key);
-      if (!data) return null;
-      if (handedOut.has(key) && !options.shared) return open(structuredClone(data));
-      handedOut.add(key);
-      return open(data);
-    });
+    const found = new Map<string, Json>();
+    for (const row of rows) if (!found.has(row.key)) found.set(row.key, row.data);
+    return handOut(keys, found, open, options.shared);
+  });
+}
+
+/**
+ * Each ask's record, opened from the rows found by id (null when none): a record asked twice in
+ * one batch goes to the later callers as copies, so no two callers hold the same object, unless
+ * `shared`.
+ */
+function handOut<R>(
+  ids: readonly string[],
+  found: ReadonlyMap<string, Json>,
+  open: (data: Json, index: number) => R,
+  shared = false,
+): Array<R | null> {
+  const handedOut = new Set<string>();
+  return ids.map((id, index) => {
+    const data = found.get(id);
+    if (!data) return null;
+    const own = handedOut.has(id) && !shared ? structuredClone(data) : data;
+    handedOut.add(id);
+    return open(own, index);
   });
 }
 
@@ -59,21 +73,17 @@ export function batchedReadsAcross<T extends Record<string, unknown>>(
     const { rows } = await pool.query<{ kind: string; key: string; data: Json }>(
       prepared(sql, kinds.map(keysOf)),
     );
+    const idOf = (kind: string, key: string) => `${kind}\u0000${key}`;
     const found = new Map<string, Json>();
     for (const row of rows) {
-      const id = `${row.kind}\u0000${row.key}`;
+      const id = idOf(row.kind, row.key);
       if (!found.has(id)) found.set(id, row.data);
     }
-    const handedOut = new Set<string>();
-    return asks.map(({ kind, key }) => {
-      const id = `${kind}\u0000${key}`;
-      const data = found.get(id);
-      if (!data) return null;
-      // A record asked twice in one batch: each caller gets its own object.
-      const own = handedOut.has(id) ? structuredClone(data) : data;
-      handedOut.add(id);
-      return sources[kind].open(own);
-    });
+    return handOut(
+      asks.map(({ kind, key }) => idOf(kind, key)),
+      found,
+      (data, index) => sources[asks[index]!.kind].open(data),
+    );
   });
   return Object.fromEntries(kinds.map((kind) => [kind, (key: string) => read({ kind, key })])) as {
     [K in keyof T]: (key: string) => Promise<T[K] | null>;

@@ -110,5 +110,26 @@ export function describeConformanceOutbox(ctx: ConformanceContext): void {
         'wt2',
       ]);
     });
+    it('writes an entry id once, whether it came with an update or on its own', async () => {
+      // A send's answer and a status webhook that beat it both say `sent` under one id.
+      const conversation = makeConversation('once');
+      await ctx.store.commit(makeUnit(conversation, { outbox: [makeOutbox('once', 'o1', 1, 'one')] }));
+      await ctx.store.appendTranscript([makeTranscript('once', 'said-sent', 2_000, 'by the webhook')]);
+      const again = [makeTranscript('once', 'said-sent', 2_001, 'by the answer')];
+      await ctx.store.updateOutbox('o1', { deliveryStatus: 'sent', wamid: 'wamid.o1' }, again);
+      await ctx.store.updateOutbox('o1', { deliveryStatus: 'delivered' }, [
+        ...again,
+        makeTranscript('once', 'said-delivered', 2_002, 'delivered'),
+      ]);
+      await ctx.store.appendTranscript(again);
+      const entries = await ctx.store.listTranscript(conversation.id);
+      const textOf = (entry: (typeof entries)[number]) =>
+        entry.inbound?.type === 'text' ? entry.inbound.text : undefined;
+      expect(entries.map((entry) => [entry.id, textOf(entry)])).toEqual([
+        ['said-sent', 'by the webhook'],
+        ['said-delivered', 'delivered'],
+      ]);
+      expect((await ctx.store.getOutbox('o1'))?.status).toBe('delivered');
+    });
   });
 }

@@ -7,6 +7,7 @@ import type { DocumentChange } from './documentRecord.js';
 import type { ChangeFn } from './footprint.js';
 import type { LowdbDocuments } from './LowdbDocuments.js';
 import type { LowdbIndexes, UnsentRow } from './LowdbIndexes.js';
+import { transcriptAppendChange } from './lowdbTranscript.js';
 
 /**
  * The lowdb store's outbox. A claim is journaled (`sending` with its lease, as PostgreSQL does):
@@ -132,7 +133,9 @@ export class LowdbOutbox {
       // The outcome is recorded: the lease ends with it.
       indexes.outboxLeases.delete(id);
       const change: DocumentChange = { out: [this.#docs.sealOutbox(row)] };
-      if (transcript.length > 0) change.tr = transcript.map((entry) => this.#docs.sealTranscript(entry));
+      // An entry id already stored is skipped, as `appendTranscript` skips it (see `sentEntryId`).
+      const entries = transcript.length > 0 ? transcriptAppendChange(this.#docs, doc, transcript) : null;
+      if (entries) change.tr = entries.tr;
       return { result: row, change };
     });
   }

@@ -7,6 +7,7 @@ import {
   makeConversation,
   makeInbox,
   makeOutbox,
+  makeTranscript,
   makeUnit,
 } from '../conformance/fixtures.js';
 import { DecryptError } from '../errors.js';
@@ -113,6 +114,15 @@ describe('lowdb store specifics', () => {
     expect((await store.getConversation(conversationId('n0')))?.revision).toBe(21);
     const size = (await readFile(conversationPath(harness.dataDir, conversationId('n0')), 'utf8')).length;
     expect(size).toBeLessThan(4_000);
+  });
+
+  it('journals an entry id given again with an outbox update not at all', async () => {
+    await store.commit(makeUnit(makeConversation('t'), { outbox: [makeOutbox('t', 't1', 1, 'x')] }));
+    await store.appendTranscript([makeTranscript('t', 'said-sent', 2_000, 'sent')]);
+    await store.updateOutbox('t1', { deliveryStatus: 'sent', wamid: 'wamid.t1' }, [
+      makeTranscript('t', 'said-sent', 2_001, 'sent'),
+    ]);
+    expect((await journalText(harness.dataDir)).split('"said-sent"')).toHaveLength(2);
   });
 
   it('keeps acknowledged commits when writing documents back fails, and writes them once it works', async () => {

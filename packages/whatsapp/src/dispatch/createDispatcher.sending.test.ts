@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { acceptedSend, graphErrorReply, type RecordedRequest } from '../testing/startGraphStandIn.js';
 import { credentialErrors, graph, sends, store, useDispatcherKit } from './dispatcherTestKit.js';
+import { sentEntryId } from './outboxTranscript.js';
 
 let now: number;
 beforeEach(() => {
@@ -12,15 +13,49 @@ const textOf = (request: RecordedRequest | undefined) =>
   (request?.json?.text as { body?: string } | undefined)?.body;
 
 describe('createDispatcher: sending', () => {
-  it('sends a row with its id as callback data and records the wamid, without a transcript entry', async () => {
+  it('sends a row with its id as callback data, records the wamid and says so in the same write', async () => {
     const sent = row({ nodeId: 'ask_size' });
     graph.reply = () => acceptedSend('wamid.OUT1');
-    const report = await dispatcher().tick();
+    const updates: number[] = [];
+    const { updateOutbox } = store;
+    store.updateOutbox = (id, patch, entries) => {
+      updates.push(entries?.length ?? 0);
+      return updateOutbox.call(store, id, patch, entries);
+    };
+    const d = dispatcher();
+    const report = await d.tick();
     expect(report).toMatchObject({ claimed: 1, sent: 1, failed: 0 });
     expect(sends()[0]?.json).toMatchObject({ to: '+15557654321', biz_opaque_callback_data: sent.id });
     expect(store.rows.get(sent.id)).toMatchObject({ status: 'sent', wamid: 'wamid.OUT1', attempts: 1 });
-    // The `sent` status webhook records it; a success needs no second entry.
-    expect(store.transcript).toEqual([]);
+    expect(updates).toEqual([1]);
+    expect(store.transcript).toEqual([
+      expect.objectContaining({
+        id: sentEntryId(sent.id, 'wamid.OUT1'),
+        outboxId: sent.id,
+        nodeId: 'ask_size',
+        code: 'outbox.sent',
+        status: 'sent',
+        text: 'Sent to WhatsApp.',
+      }),
+    ]);
+    // Its `sent` status webhook says the same: nothing more is written.
+    await d.applyStatus(statusEvent('wamid.OUT1', 'sent'));
+    expect(updates).toEqual([1]);
+    expect(store.transcript).toHaveLength(1);
+  });
+
+  it('a sent status that beat the send response is said once, in its words', async () => {
+    const sent = row();
+    const d = dispatcher();
+    graph.reply = async () => {
+      await d.applyStatus(statusEvent('wamid.EARLY', 'sent', { callbackData: sent.id }));
+      return acceptedSend('wamid.EARLY');
+    };
+    await d.tick();
+    expect(store.rows.get(sent.id)).toMatchObject({ status: 'sent', wamid: 'wamid.EARLY', attempts: 1 });
+    // The answer's own `sent` entry has the webhook's id: not written a second time.
+    expect(store.transcript.map((e) => e.code)).toEqual(['outbox.reconciled', 'outbox.status']);
+    expect(store.transcript[1]).toMatchObject({ id: sentEntryId(sent.id, 'wamid.EARLY'), status: 'sent' });
   });
 
   it('a status webhook that beat the send response is never moved back by it', async () => {
@@ -97,6 +132,7 @@ describe('createDispatcher: sending', () => {
       'outbox.retry',
       'outbox.retry',
       'outbox.retry',
+      'outbox.sent',
     ]);
   });
 

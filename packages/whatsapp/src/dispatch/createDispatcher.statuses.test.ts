@@ -36,12 +36,8 @@ describe('createDispatcher: status webhooks', () => {
       status: 'read',
       changed: false,
     });
-    expect(store.transcript.filter((e) => e.code === 'outbox.status').map((e) => e.status)).toEqual([
-      'read',
-      'delivered',
-      'sent',
-      'failed',
-    ]);
+    // The send's answer said `sent`; its webhook, late as it is, adds nothing.
+    expect(store.transcript.map((e) => e.status)).toEqual(['sent', 'read', 'delivered', 'failed']);
   });
 
   it('one message’s statuses in a batch are one row update with the same outcome and every transcript entry', async () => {
@@ -74,12 +70,12 @@ describe('createDispatcher: status webhooks', () => {
       { matched: true, outboxId: sent.id, status: 'read', changed: false },
     ]);
     expect(store.rows.get(sent.id)?.status).toBe('read');
-    expect(updates).toEqual([`${sent.id}:read:3 entries`]);
+    expect(updates).toEqual([`${sent.id}:read:2 entries`]);
     expect(transcriptWrites).toEqual([]);
-    expect(store.transcript.filter((e) => e.code === 'outbox.status').map((e) => e.status)).toEqual([
-      'sent',
-      'read',
-      'delivered',
+    expect(store.transcript.map((e) => `${e.code} ${e.status}`)).toEqual([
+      'outbox.sent sent',
+      'outbox.status read',
+      'outbox.status delivered',
     ]);
   });
 
@@ -92,11 +88,7 @@ describe('createDispatcher: status webhooks', () => {
     await d.applyStatuses([statusEvent('wamid.S', 'delivered'), statusEvent('wamid.S', 'read')]);
     await d.applyStatuses([statusEvent('wamid.S', 'read')]);
     expect(store.rows.get(sent.id)?.status).toBe('read');
-    expect(store.transcript.filter((e) => e.code === 'outbox.status').map((e) => e.status)).toEqual([
-      'sent',
-      'delivered',
-      'read',
-    ]);
+    expect(store.transcript.map((e) => e.status)).toEqual(['sent', 'delivered', 'read']);
   });
 
   it('a message with a failed status goes one status at a time: delivered first, so the failure is old news', async () => {

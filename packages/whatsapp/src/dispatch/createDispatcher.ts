@@ -169,6 +169,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     owner,
     withRowLock,
     handleSendError,
+    entries: outcomes.entries,
     clock,
     log,
     quoteReplies: options.quoteReplies,

@@ -23,6 +23,8 @@ const THROUGHPUT_LIMIT = 130429;
 
 /** What a transcript entry about an outbox row says besides its code. */
 export interface EntryInit {
+  /** A fixed id (see `sentEntryId`); a fresh one when absent. */
+  id?: string;
   detail?: string;
   status?: TranscriptEntry['status'];
   errors?: ChannelError[];
@@ -87,7 +89,7 @@ export function createOutboxOutcomes(deps: {
   const transcript = createBatchWriter<TranscriptEntry>((entries) => store.appendTranscript(entries));
 
   const entries: OutboxOutcomes['entries'] = (row, code, inits) =>
-    inits.map((init) => outboxEntry(row, code, { id: deps.ids(), at: clock(), ...init }));
+    inits.map((init) => outboxEntry(row, code, { at: clock(), ...init, id: init.id ?? deps.ids() }));
 
   async function recordEach(row: OutboxRecord, code: OutboxTranscriptCode, inits: EntryInit[]) {
     try {

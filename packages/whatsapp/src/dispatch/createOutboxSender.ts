@@ -4,6 +4,7 @@ import type { GraphClient } from '../graph/createGraphClient.js';
 import type { Clock, Logger } from '../ports.js';
 import type { DispatcherStore } from './DispatcherStore.js';
 import type { AttemptResult, OutboxOutcomes, WriteOutcome } from './createOutboxOutcomes.js';
+import { sentEntryId } from './outboxTranscript.js';
 
 /**
  * True when a status webhook wrote an outcome for `claimed` while its send was in flight: a new
@@ -25,12 +26,13 @@ export function createOutboxSender(deps: {
   owner: string;
   withRowLock: <T>(key: string, work: () => Promise<T>) => Promise<T>;
   handleSendError: OutboxOutcomes['handleSendError'];
+  entries: OutboxOutcomes['entries'];
   clock: Clock;
   log: Logger;
   quoteReplies?: boolean;
   onAttempt?: (result: AttemptResult, row: OutboxRecord) => void;
 }): (row: OutboxRecord) => Promise<'sent' | WriteOutcome> {
-  const { store, owner, withRowLock, handleSendError, clock, log } = deps;
+  const { store, owner, withRowLock, handleSendError, entries, clock, log } = deps;
 
   return async function send(row: OutboxRecord): Promise<'sent' | WriteOutcome> {
     const attempts = row.attempts + 1;
@@ -74,13 +76,15 @@ export function createOutboxSender(deps: {
       if (!result.ok) return handleSendError(row, attempts, result.error, owner);
       // `sent` as a delivery status: a status webhook that beat this response (it carries our
       // callback data) may already have moved the row further, and the store never moves it back.
-      // No transcript entry: the `sent` status webhook says the same.
-      await store.updateOutbox(row.id, {
-        deliveryStatus: 'sent',
-        wamid: result.wamid,
-        attempts,
-        nextAttemptAt: clock(),
-      });
+      // The transcript says so in the same write; the `sent` status webhook that follows finds
+      // this wamid on the row and writes nothing (one write per message fewer), and one that came
+      // first wrote this entry's id already (see `sentEntryId`).
+      const said = entries(row, 'outbox.sent', [{ id: sentEntryId(row.id, result.wamid), status: 'sent' }]);
+      await store.updateOutbox(
+        row.id,
+        { deliveryStatus: 'sent', wamid: result.wamid, attempts, nextAttemptAt: clock() },
+        said,
+      );
       deps.onAttempt?.('sent', row);
       return 'sent' as const;
     });

@@ -4,8 +4,9 @@ import type { Logger, Random } from '../ports.js';
 import type { MessageStatusEvent } from '../webhook/parseWebhook.js';
 import { computeBackoff, type BackoffOptions } from './computeBackoff.js';
 import type { ApplyStatusResult, DispatcherStore } from './createDispatcher.js';
-import type { OutboxOutcomes } from './createOutboxOutcomes.js';
+import type { EntryInit, OutboxOutcomes } from './createOutboxOutcomes.js';
 import { mergeDeliveryStatus } from './mergeDeliveryStatus.js';
+import { sentEntryId } from './outboxTranscript.js';
 
 /** The dispatcher's status-webhook handlers. */
 export interface StatusApplier {
@@ -25,13 +26,22 @@ export interface StatusApplier {
 }
 
 /**
- * A status the row already shows, received again: Meta redelivers a webhook it got no 200 for,
- * and statuses are applied without the inbox's deduplication (see createWebhookHandler), so this
- * keeps a redelivery from writing its transcript entry twice. Not `sent`: the send's answer sets
- * that before its webhook arrives.
+ * A status the transcript already tells, received again: Meta redelivers a webhook it got no 200
+ * for, and statuses are applied without the inbox's deduplication (see createWebhookHandler), so
+ * this keeps a redelivery from writing its transcript entry twice. `sent`: the send's answer, which
+ * wrote the row's wamid, said it already (see createOutboxSender).
  */
 const isRepeat = (row: OutboxRecord, event: MessageStatusEvent) =>
-  event.status !== 'sent' && event.status !== 'failed' && row.status === event.status;
+  event.status === 'sent'
+    ? row.wamid === event.wamid
+    : event.status !== 'failed' && row.status === event.status;
+
+/** What a status's transcript entry says; a `sent` one under the id the send's answer uses. */
+const statusInit = (row: OutboxRecord, event: MessageStatusEvent): EntryInit => ({
+  ...(event.status === 'sent' && { id: sentEntryId(row.id, event.wamid) }),
+  detail: event.status,
+  status: event.status,
+});
 
 /**
  * Creates the dispatcher's status-webhook handlers (see {@link StatusApplier}).
@@ -83,7 +93,7 @@ export function createStatusApplier(deps: {
       const errors = event.errors ?? [];
       if (merge.action === 'keep') {
         if (!isRepeat(current, event))
-          await record(current, 'outbox.status', { detail: event.status, status: event.status, errors });
+          await record(current, 'outbox.status', { ...statusInit(current, event), errors });
         return { matched: true as const, outboxId: current.id, status: current.status, changed: false };
       }
       if (merge.action === 'advance') {
@@ -97,7 +107,7 @@ export function createStatusApplier(deps: {
           log.info({ outboxId: current.id }, 'lost send response reconciled by a status webhook');
           await record(current, 'outbox.reconciled', { status: event.status });
         }
-        await record(current, 'outbox.status', { detail: event.status, status: event.status });
+        await record(current, 'outbox.status', statusInit(current, event));
         return { matched: true as const, outboxId: current.id, status: merge.status, changed: true };
       }
       const error: ChannelError = errors[0] ?? { code: -1, message: 'failed without an error code' };
@@ -160,9 +170,7 @@ export function createStatusApplier(deps: {
         }
         return { matched: true as const, outboxId: found.id, status, changed: merge.action === 'advance' };
       });
-      const inits = run
-        .filter((event) => !isRepeat(found, event))
-        .map((event) => ({ detail: event.status, status: event.status }));
+      const inits = run.filter((event) => !isRepeat(found, event)).map((event) => statusInit(found, event));
       if (furthest === undefined) {
         if (inits.length > 0) await recordEach(found, 'outbox.status', inits);
       } else {

@@ -25,6 +25,17 @@ const WORDS: Record<OutboxTranscriptCode, (detail: string) => string> = {
 };
 
 /**
+ * The id of the entry that says a message left for WhatsApp: the send's answer writes it with the
+ * row's update, and a `sent` status webhook that beats the answer (found by our callback data)
+ * writes it under the same id, so whichever comes second is skipped by the store (an entry id is
+ * written once) and the transcript says it once. A resend gets a new wamid, so a new entry.
+ * @example sentEntryId('out-1', 'wamid.HBgL…') // 'out-1:sent:wamid.HBgL…'
+ */
+export function sentEntryId(outboxId: string, wamid: string): string {
+  return `${outboxId}:sent:${wamid}`;
+}
+
+/**
  * Builds a transcript entry about an outbox row, with words for a person.
  * @example outboxEntry(row, 'outbox.sent', { id: 't1', at: now })
  */

@@ -30,6 +30,11 @@ export function createMemoryOutbox(): MemoryOutbox {
   const leases = new Map<string, { owner: string; until: number }>();
   const transcript: TranscriptEntry[] = [];
   const copy = (row: OutboxRecord): OutboxRecord => structuredClone(row);
+  // As the Store does: an entry id is written once.
+  const addEntries = (entries: TranscriptEntry[]) => {
+    for (const entry of entries)
+      if (!transcript.some((stored) => stored.id === entry.id)) transcript.push(structuredClone(entry));
+  };
   return {
     rows,
     leases,
@@ -66,7 +71,7 @@ export function createMemoryOutbox(): MemoryOutbox {
       const { deliveryStatus, claimedBy, ...fields } = patch;
       if (claimedBy !== undefined && (row.status !== 'sending' || leases.get(id)?.owner !== claimedBy))
         return null;
-      transcript.push(...structuredClone(entries));
+      addEntries(entries);
       Object.assign(row, fields);
       // As the Store does: a delivery status only moves a row forward; `failed` wins before delivery.
       if (deliveryStatus === 'failed') {
@@ -99,7 +104,7 @@ export function createMemoryOutbox(): MemoryOutbox {
       return count;
     },
     async appendTranscript(entries) {
-      transcript.push(...structuredClone(entries));
+      addEntries(entries);
     },
   };
 }

@@ -94,12 +94,10 @@ export class LowdbOutbox {
           const stored = doc.outbox.find((row) => row.id === head.id);
           // Changed meanwhile (sent, erased): the re-index that followed that change fixed the index.
           if (!stored || stored.status !== 'pending') return { result: null };
-          // openOutbox and sealOutbox return fresh objects: set on them, no further copies.
-          const row: OutboxRecord = Object.assign(this.#docs.openOutbox(stored), {
-            status: 'sending' as const,
-            updatedAt: now,
-          });
-          const sealed: StoredOutbox = Object.assign(this.#docs.sealOutbox(row), {
+          // openOutbox and resealOutbox return fresh objects: set on them, no further copies.
+          const opened = this.#docs.openOutbox(stored);
+          const row: OutboxRecord = { ...opened, status: 'sending' as const, updatedAt: now };
+          const sealed: StoredOutbox = Object.assign(this.#docs.resealOutbox(row, opened, stored), {
             leaseOwner: owner,
             leaseUntil,
           });
@@ -129,10 +127,11 @@ export class LowdbOutbox {
       if (patch.claimedBy !== undefined && !this.#claimedBy(stored, patch.claimedBy)) return { result: null };
       // No deep copy: the patch builds a new row and stored rows are replaced, never mutated. (The
       // returned row shares nested values with the newly stored one, as it did with the copy.)
-      const row = applyOutboxPatch(this.#view(this.#docs.openOutbox(stored)), patch, this.#now());
+      const opened = this.#view(this.#docs.openOutbox(stored));
+      const row = applyOutboxPatch(opened, patch, this.#now());
       // The outcome is recorded: the lease ends with it.
       indexes.outboxLeases.delete(id);
-      const change: DocumentChange = { out: [this.#docs.sealOutbox(row)] };
+      const change: DocumentChange = { out: [this.#docs.resealOutbox(row, opened, stored)] };
       // An entry id already stored is skipped, as `appendTranscript` skips it (see `sentEntryId`).
       const entries = transcript.length > 0 ? transcriptAppendChange(this.#docs, doc, transcript) : null;
       if (entries) change.tr = entries.tr;
@@ -166,8 +165,9 @@ export class LowdbOutbox {
         this.#change(conversationId, (doc) => {
           const row = doc.outbox.find((candidate) => candidate.id === id);
           if (!row || row.status !== 'sending' || (row.leaseUntil ?? 0) > now) return { result: 0 };
-          const next = { ...this.#docs.openOutbox(row), status: 'pending' as const, updatedAt: now };
-          return { result: 1, change: { out: [this.#docs.sealOutbox(next)] } };
+          const opened = this.#docs.openOutbox(row);
+          const next = { ...opened, status: 'pending' as const, updatedAt: now };
+          return { result: 1, change: { out: [this.#docs.resealOutbox(next, opened, row)] } };
         }),
       ),
     );

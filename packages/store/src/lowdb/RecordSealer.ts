@@ -47,6 +47,24 @@ export class RecordSealer {
     return sealFields(this.codec, row, sealedFieldsOf.outbox, aadFor.outbox(row.id)) as StoredRecord;
   }
   /**
+   * Seals `row`, a change (a claim, an outcome) of the row `stored` opened to as `opened`. While
+   * its sealed fields are the very values opened, `stored`'s ciphertext is kept: sealing afresh
+   * cost an encryption per claim and per status, and a new ciphertext journaled the whole message
+   * again each time (the journal otherwise holds only the fields that changed).
+   */
+  resealOutbox(row: OutboxRecord, opened: OutboxRecord, stored: StoredRecord): StoredRecord {
+    const content = stored.$content;
+    if (
+      content === undefined ||
+      !this.codec.contentEncryption ||
+      row.message !== opened.message ||
+      row.lastError !== opened.lastError
+    )
+      return this.sealOutbox(row);
+    const { message: _message, lastError: _lastError, ...clear } = row;
+    return { ...clear, $content: content };
+  }
+  /**
    * Opens a document's conversation and outbox rows and drops the result: throws as a read would
    * when one was tampered with or moved from another record. The indexes read only fields left in
    * the clear, so indexing alone checks nothing (the contact is opened for its name anyway).

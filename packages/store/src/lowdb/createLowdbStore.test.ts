@@ -125,6 +125,31 @@ describe('lowdb store specifics', () => {
     expect((await journalText(harness.dataDir)).split('"said-sent"')).toHaveLength(2);
   });
 
+  it('journals a claim and its outcomes without sealing the message again', async () => {
+    await store.commit(
+      makeUnit(makeConversation('c'), { outbox: [makeOutbox('c', 'c1', 1, 'secret words')] }),
+    );
+    await store.claimOutbox('d1', 2_000, 3_000, 10);
+    await store.updateOutbox('c1', { deliveryStatus: 'sent', wamid: 'wamid.c1', attempts: 1 });
+    await store.updateOutbox('c1', { deliveryStatus: 'read' });
+    const records = (await journalText(harness.dataDir))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line.slice(9)) as { op?: { id: string; set: Record<string, unknown> }[] });
+    const patches = records.flatMap((record) => record.op ?? []).filter((patch) => patch.id === 'c1');
+    expect(patches.map((patch) => patch.set.status)).toEqual(['sending', 'sent', 'read']);
+    expect(patches.filter((patch) => '$content' in patch.set)).toEqual([]);
+    // A failure's error is sealed content: that patch carries a new ciphertext.
+    await store.updateOutbox('c1', { lastError: { code: 131000, message: 'secret error' } });
+    await store.close();
+    store = await harness.open({ cipher, contentEncryption: true });
+    expect(await store.getOutbox('c1')).toMatchObject({
+      status: 'read',
+      message: { type: 'text', text: 'secret words' },
+      lastError: { code: 131000, message: 'secret error' },
+    });
+  });
+
   it('keeps acknowledged commits when writing documents back fails, and writes them once it works', async () => {
     await store.commit(makeUnit(makeConversation('w')));
     await store.close();

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { DecryptError, StoreError } from '../errors.js';
-import { createCipher } from './createCipher.js';
+import { createCipher, pooledRandom } from './createCipher.js';
 
 const key1 = randomBytes(32);
 const key2 = randomBytes(32);
@@ -16,6 +16,19 @@ describe('createCipher', () => {
     expect(cipher.decrypt(a, 'outbox|o1')).toBe('hello wörld');
     expect(cipher.isSealed(a)).toBe(true);
     expect(cipher.isSealed('hello')).toBe(false);
+  });
+
+  it('gives every seal its own IV, across the random blocks they are cut from', () => {
+    const random = pooledRandom(64);
+    const cuts = Array.from({ length: 40 }, () => random(12));
+    // 5 IVs per 64-byte block: 8 blocks, none handed out twice, none changed after handing out.
+    const texts = cuts.map((iv) => iv.toString('hex'));
+    expect(new Set(texts).size).toBe(40);
+    random(12);
+    expect(cuts.map((iv) => iv.toString('hex'))).toEqual(texts);
+    const cipher = createCipher({ keys: [{ id: 'k1', key: key1 }], activeKeyId: 'k1' });
+    const ivs = Array.from({ length: 1_000 }, () => cipher.encrypt('same', 'a').split('.')[2]);
+    expect(new Set(ivs).size).toBe(1_000);
   });
 
   it('refuses a ciphertext moved to another record (AAD)', () => {

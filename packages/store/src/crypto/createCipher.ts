@@ -21,6 +21,27 @@ export interface Cipher {
 const KEY_ID = /^[A-Za-z0-9_-]{1,32}$/;
 
 /**
+ * Random bytes cut from a block of 4 KiB drawn at once: one call into the system's random source
+ * per ~340 IVs instead of one per seal (those calls were ~5 % of the event loop with content
+ * encryption on, several seals a reply). Each IV is still fresh bytes of the same source, handed
+ * out once: a block is never refilled, a new one is drawn.
+ * @example const random = pooledRandom(); const iv = random(12);
+ */
+export function pooledRandom(blockSize = 4096): (n: number) => Buffer {
+  let block = Buffer.alloc(0);
+  let offset = 0;
+  return (n) => {
+    if (offset + n > block.length) {
+      block = randomBytes(Math.max(blockSize, n));
+      offset = 0;
+    }
+    const bytes = block.subarray(offset, offset + n);
+    offset += n;
+    return bytes;
+  };
+}
+
+/**
  * Builds a keyring cipher: encrypts with the active key, decrypts with any known key (rotation).
  * @example const cipher = createCipher({ keys: [{ id: 'k1', key }], activeKeyId: 'k1' });
  */
@@ -46,7 +67,7 @@ export function createCipher(options: {
       'crypto.bad_key',
       `The active encryption key "${options.activeKeyId}" is not in the keyring.`,
     );
-  const random = options.random ?? randomBytes;
+  const random = options.random ?? pooledRandom();
 
   return {
     activeKeyId: options.activeKeyId,

@@ -84,7 +84,8 @@ function parleyEnv(sim: SimulatorClient, extra: Record<string, string>): Record<
     BOT_FLOW: 'pizza-order',
     // The upgraded throughput tier: the default 80/s is Meta's entry tier, not Parley's limit.
     OUTBOX_RATE_PER_SECOND: '1000',
-    DATA_ENCRYPTION_KEY: '',
+    // BENCH_DATA_ENCRYPTION_KEY measures the store with content encryption on (off by default).
+    DATA_ENCRYPTION_KEY: process.env.BENCH_DATA_ENCRYPTION_KEY ?? '',
     ...extra,
   };
 }

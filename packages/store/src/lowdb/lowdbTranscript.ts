@@ -35,19 +35,11 @@ export function transcriptAppendChange(
   doc: ConversationDocument,
   entries: TranscriptEntry[],
 ): DocumentChange | null {
+  // A few entries against up to TRANSCRIPT_IN_DOCUMENT: compare ids, no set per call.
   const fresh = entries.filter(
     (entry, index) =>
-      !holdsEntry(doc.transcript, entry.id) && entries.findIndex((other) => other.id === entry.id) === index,
+      !doc.transcript.some((stored) => stored.id === entry.id) &&
+      entries.findIndex((other) => other.id === entry.id) === index,
   );
   return fresh.length === 0 ? null : { tr: fresh.map((entry) => docs.sealTranscript(entry)) };
-}
-
-/**
- * Whether the document holds an entry with this id. A few entries against up to
- * TRANSCRIPT_IN_DOCUMENT, on most status webhooks: a plain loop, no set or callback per call, from
- * the newest (a repeated id is a recent one).
- */
-function holdsEntry(transcript: readonly { id: unknown }[], id: string): boolean {
-  for (let i = transcript.length - 1; i >= 0; i -= 1) if (transcript[i]!.id === id) return true;
-  return false;
 }

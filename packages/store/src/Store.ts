@@ -69,8 +69,12 @@ export interface Store {
    * matches (another worker moved the conversation on); nothing is written then.
    * `expectedRevision: null` means "no conversation exists": a conflict if one does. Ids in
    * `inboxDone` are recorded as done even if they were never appended, so they deduplicate too.
+   * With `options.claimFor`, the store may write the unit's first new outbox row already claimed
+   * (`sending`, leased as `claimOutbox` leases) when `claimOutbox` would hand it out at once: no
+   * earlier row of the conversation unsent, and due. It returns such rows in `claimed`; a store
+   * that claims nothing is correct too (the dispatcher's next claim takes the row).
    */
-  commit(unit: CommitUnit): Promise<{ ok: true } | { ok: false; reason: 'conflict' }>;
+  commit(unit: CommitUnit, options?: CommitOptions): Promise<CommitResult>;
   getConversation(id: string): Promise<ConversationRecord | null>;
   listConversations(filter: ConversationFilter): Promise<{ items: ConversationRecord[]; total: number }>;
   countConversations(): Promise<number>;
@@ -150,6 +154,18 @@ export interface Store {
   /** Deletes transcripts, done inbox rows, finished outbox rows and idle contacts' phone numbers older than `before`. */
   purgeOlderThan(before: number): Promise<PurgeReport>;
 }
+
+export interface CommitOptions {
+  /** The sender that will send a row claimed with the commit, and until when its lease holds. */
+  claimFor?: { owner: string; leaseUntil: number };
+}
+
+export type CommitResult =
+  | {
+      ok: true;
+      /** Rows claimed with the commit for `claimFor` (see `Store.commit`). */ claimed?: OutboxRecord[];
+    }
+  | { ok: false; reason: 'conflict' };
 
 export interface ConversationFilter {
   botId?: string;

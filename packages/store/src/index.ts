@@ -19,7 +19,15 @@ export {
   apiTokenRecordSchema,
   auditEntrySchema,
 } from './records.js';
-export type { Store, ConversationFilter, OutboxPatch, ContactExport, PurgeReport } from './Store.js';
+export type {
+  Store,
+  CommitOptions,
+  CommitResult,
+  ConversationFilter,
+  OutboxPatch,
+  ContactExport,
+  PurgeReport,
+} from './Store.js';
 export type { BotRecord, Role, UserRecord, SessionRecord, ApiTokenRecord, AuditEntry } from './records.js';
 export type { StoreConfig, CreatedStore } from './createStore.js';
 export type { LowdbStoreOptions } from './lowdb/createLowdbStore.js';

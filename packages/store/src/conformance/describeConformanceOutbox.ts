@@ -46,6 +46,52 @@ export function describeConformanceOutbox(ctx: ConformanceContext): void {
       expect(retried[0]?.lastError?.code).toBe(130429);
     });
 
+    it('claims a commit’s first due row for the sender when asked, and only then', async () => {
+      const claimFor = { owner: 'd1', leaseUntil: 3_000 };
+      const rows = [makeOutbox('c', 'c1', 1, 'one'), makeOutbox('c', 'c2', 2, 'two')];
+      const first = await ctx.store.commit(makeUnit(makeConversation('c'), { outbox: rows }), { claimFor });
+      expect(first).toEqual({ ok: true, claimed: [{ ...rows[0], status: 'sending' }] });
+      expect(await ctx.store.getOutbox('c1')).toEqual({ ...rows[0], status: 'sending' });
+      // No claim round hands it out again, nor the row behind it; a later commit claims nothing.
+      expect(await ctx.store.claimOutbox('d2', 2_000, 3_000, 10)).toEqual([]);
+      const third = makeOutbox('c', 'c3', 3, 'three');
+      const c2 = makeConversation('c', { revision: 2 });
+      expect(await ctx.store.commit(makeUnit(c2, { outbox: [third] }), { claimFor })).toEqual({ ok: true });
+      // The claim fences outcomes like a claim round's.
+      expect(await ctx.store.updateOutbox('c1', { status: 'pending', claimedBy: 'd2' })).toBeNull();
+      const sent = await ctx.store.updateOutbox('c1', { status: 'sent', wamid: 'wamid.c1', claimedBy: 'd1' });
+      expect(sent?.status).toBe('sent');
+      expect((await ctx.store.claimOutbox('d2', 2_000, 3_000, 10)).map((row) => row.id)).toEqual(['c2']);
+      // Not asked, not due, or a conflict: nothing claimed.
+      const plain = makeUnit(makeConversation('n'), { outbox: [makeOutbox('n', 'n1', 1, 'one')] });
+      expect(await ctx.store.commit(plain)).toEqual({ ok: true });
+      const later = makeOutbox('f', 'f1', 1, 'one', { nextAttemptAt: Number.MAX_SAFE_INTEGER });
+      expect(
+        await ctx.store.commit(makeUnit(makeConversation('f'), { outbox: [later] }), { claimFor }),
+      ).toEqual({
+        ok: true,
+      });
+      const stale = makeUnit(makeConversation('c', { revision: 9 }), {
+        outbox: [makeOutbox('c', 'c9', 9, 'x')],
+      });
+      expect(await ctx.store.commit(stale, { claimFor })).toEqual({ ok: false, reason: 'conflict' });
+      expect(await ctx.store.getOutbox('c9')).toBeNull();
+      expect((await ctx.store.getOutbox('n1'))?.status).toBe('pending');
+      expect((await ctx.store.getOutbox('f1'))?.status).toBe('pending');
+    });
+
+    it('keeps a row claimed with its commit claimed over a restart, until its lease ends', async () => {
+      const unit = makeUnit(makeConversation('k'), { outbox: [makeOutbox('k', 'k1', 1, 'one')] });
+      await ctx.store.commit(unit, { claimFor: { owner: 'd1', leaseUntil: 3_000 } });
+      await ctx.store.close();
+      ctx.store = await ctx.harness.open();
+      expect((await ctx.store.getOutbox('k1'))?.status).toBe('sending');
+      expect(await ctx.store.claimOutbox('d2', 2_000, 4_000, 10)).toEqual([]);
+      expect(await ctx.store.recoverExpiredOutbox(2_999)).toBe(0);
+      expect(await ctx.store.recoverExpiredOutbox(3_000)).toBe(1);
+      expect((await ctx.store.claimOutbox('d2', 3_001, 4_000, 10)).map((row) => row.id)).toEqual(['k1']);
+    });
+
     it('recovers rows whose sender died once the lease expires', async () => {
       await ctx.store.commit(makeUnit(makeConversation('x'), { outbox: [makeOutbox('x', 'x1', 1, 'one')] }));
       await ctx.store.claimOutbox('d1', 1_000, 2_000, 10);

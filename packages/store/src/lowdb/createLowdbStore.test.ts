@@ -150,6 +150,22 @@ describe('lowdb store specifics', () => {
     });
   });
 
+  it('journals a reply claimed with its commit in the commit’s one record, and keeps it apart from the caller', async () => {
+    const row = makeOutbox('q', 'q1', 1, 'claimed words');
+    const result = await store.commit(makeUnit(makeConversation('q'), { outbox: [row] }), {
+      claimFor: { owner: 'd1', leaseUntil: 3_000 },
+    });
+    const lines = (await journalText(harness.dataDir)).trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain('"leaseOwner":"d1"');
+    expect(lines[0]).not.toContain('claimed words'); // sealed, as any row
+    // The returned row is the caller's own: changing it changes nothing stored.
+    const claimed = result.ok ? result.claimed?.[0] : undefined;
+    if (claimed?.message.type !== 'text') throw new Error('no claimed text row');
+    claimed.message.text = 'changed by the caller';
+    expect((await store.getOutbox('q1'))?.message).toEqual({ type: 'text', text: 'claimed words' });
+  });
+
   it('keeps acknowledged commits when writing documents back fails, and writes them once it works', async () => {
     await store.commit(makeUnit(makeConversation('w')));
     await store.close();

@@ -11,7 +11,15 @@ import type {
 } from '@parley/flow';
 import type { Cipher } from '../crypto/createCipher.js';
 import { createFieldCodec } from '../crypto/FieldCodec.js';
-import type { ContactExport, ConversationFilter, OutboxPatch, PurgeReport, Store } from '../Store.js';
+import type {
+  CommitOptions,
+  CommitResult,
+  ContactExport,
+  ConversationFilter,
+  OutboxPatch,
+  PurgeReport,
+  Store,
+} from '../Store.js';
 import { silentLogger, systemClock, type StoreClock, type StoreLogger } from '../types.js';
 import type { ConversationDocument } from './conversationDocument.js';
 import { acquireDataDirLock } from './DataDirLock.js';
@@ -237,19 +245,20 @@ class LowdbStore extends LowdbCatalog implements Store {
   }
 
   // ── commit unit ──────────────────────────────────────────────────────────────
-  async commit(unit: CommitUnit): Promise<{ ok: true } | { ok: false; reason: 'conflict' }> {
+  async commit(unit: CommitUnit, options: CommitOptions = {}): Promise<CommitResult> {
     const now = this.#clock.now();
     const outcome = await this.#change(unit.conversationId, (doc) => {
-      const change = commitChange(doc, unit, {
+      const made = commitChange(doc, unit, {
         docs: this.#docs,
         receivedAt: (id) => this.#indexes.pendingInbox.get(id)?.receivedAt,
         now,
+        claimFor: options.claimFor,
       });
-      return { result: change !== null, change };
+      return made ? { result: { claimed: made.claimed }, change: made.change } : { result: null };
     });
     if (!outcome) return { ok: false, reason: 'conflict' };
     for (const id of unit.inboxDone) this.#indexes.removePendingInbox(id);
-    return { ok: true };
+    return outcome.claimed ? { ok: true, claimed: [outcome.claimed] } : { ok: true };
   }
 
   async getConversation(id: string): Promise<ConversationRecord | null> {

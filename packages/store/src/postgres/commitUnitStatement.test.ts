@@ -93,14 +93,14 @@ describe.skipIf('skip' in probe && process.env.CI !== 'true')('commitUnitsStatem
     const g = makeUnit(makeConversation('3306'), { conversation: null, inboxDone: ['in-3306'] }); // exists: refused
     const units = [c, a, g, b, e, d, f];
 
-    const statement = commitUnitsStatement(db, units, 5_000);
-    const { rows } = await db.run<{ k: number }>(statement);
+    const statement = commitUnitsStatement(db, units.map(toCommit), 5_000);
+    const { rows } = await db.run<{ k: number; claimed: null }>(statement);
     expect(rows.map((row) => units[row.k - 1]!.conversationId).sort()).toEqual(
       [a, b, e, f].map((unit) => unit.conversationId).sort(),
     );
     // The text never depends on the group: one prepared statement for all.
-    expect(commitUnitsStatement(db, [b], 1).text).toBe(statement.text);
-    expect(commitUnitsStatement(db, [b], 1).name).toBe(statement.name);
+    expect(commitUnitsStatement(db, [{ unit: b }], 1).text).toBe(statement.text);
+    expect(commitUnitsStatement(db, [{ unit: b }], 1).name).toBe(statement.name);
 
     expect(await store.getConversation(id('3300'))).toEqual(a.conversation);
     expect(await store.getConversation(id('3301'))).toEqual(b.conversation);
@@ -164,8 +164,90 @@ describe.skipIf('skip' in probe && process.env.CI !== 'true')('commitUnitsStatem
   it('commits an empty group and a group of one', async () => {
     expect((await db.run(commitUnitsStatement(db, [], 5_000))).rows).toEqual([]);
     const unit = fullUnit('3320', 1);
-    expect((await db.run(commitUnitsStatement(db, [unit], 5_000))).rows).toEqual([{ k: 1 }]);
-    expect((await db.run(commitUnitsStatement(db, [unit], 5_000))).rows).toEqual([]); // again: exists
+    expect((await db.run(commitUnitsStatement(db, [{ unit }], 5_000))).rows).toEqual([
+      { k: 1, claimed: null },
+    ]);
+    expect((await db.run(commitUnitsStatement(db, [{ unit }], 5_000))).rows).toEqual([]); // again: exists
     expect(await store.getConversation(id('3320'))).toEqual(unit.conversation);
   });
+
+  it('writes a unit’s first due row already claimed only while none of its conversation is unsent', async () => {
+    // Stored before: 3331 with an unsent row; 3332 with a sent one; 3334 at revision 1.
+    await store.commit(
+      makeUnit(makeConversation('3331'), { outbox: [makeOutbox('3331', 'o-3331-0', 0, 'x')] }),
+    );
+    const sent = makeOutbox('3332', 'o-3332-0', 1, 'x', { status: 'sent', wamid: 'wamid.3332' });
+    await store.commit(makeUnit(makeConversation('3332'), { outbox: [sent] }));
+    await store.commit(makeUnit(makeConversation('3334')));
+    const claimFor = { owner: 'me', leaseUntil: 40_000 };
+    const next = (user: string) => ({
+      conversation: makeConversation(user, { revision: 2 }),
+      expectedRevision: 1,
+    });
+    const commits = [
+      { unit: fullUnit('3330', 1), claimFor }, // new conversation: its first row is claimed
+      { unit: fullUnit('3331', 2, { expectedRevision: 1 }), claimFor }, // an earlier row unsent: none
+      { unit: makeUnit(makeConversation('3332'), { ...next('3332'), outbox: twoRows('3332') }), claimFor },
+      { unit: fullUnit('3333', 1) }, // no claim asked
+      { unit: fullUnit('3334', 5, { expectedRevision: 4 }), claimFor }, // a conflict: nothing written
+      // Its first row not due yet (a retry's backoff): none.
+      {
+        unit: fullUnit('3335', 1, {
+          outbox: [makeOutbox('3335', 'o-3335-1', 1, 'x', { nextAttemptAt: 6_000 })],
+        }),
+        claimFor,
+      },
+    ];
+    const { rows } = await db.run<{ k: number | null; claimed: string | null }>(
+      commitUnitsStatement(db, commits, 5_000),
+    );
+    expect(
+      rows
+        .filter((row) => row.k !== null)
+        .map((row) => row.k)
+        .sort(),
+    ).toEqual([1, 2, 3, 4, 6]);
+    expect(
+      rows
+        .filter((row) => row.claimed !== null)
+        .map((row) => row.claimed)
+        .sort(),
+    ).toEqual(['o-3330-1', 'o-3332-1']);
+    expect(
+      await rowsOf(
+        `SELECT id, status, data->>'status' AS data_status, lease_owner, lease_until::int FROM outbox
+         WHERE conversation_id IN ('${id('3330')}', '${id('3331')}', '${id('3332')}', '${id('3335')}') ORDER BY id`,
+      ),
+    ).toEqual([
+      { id: 'o-3330-1', status: 'sending', data_status: 'sending', lease_owner: 'me', lease_until: 40_000 },
+      { id: 'o-3330-2', status: 'pending', data_status: 'pending', lease_owner: null, lease_until: null },
+      { id: 'o-3331-0', status: 'pending', data_status: 'pending', lease_owner: null, lease_until: null },
+      { id: 'o-3331-1', status: 'pending', data_status: 'pending', lease_owner: null, lease_until: null },
+      { id: 'o-3331-2', status: 'pending', data_status: 'pending', lease_owner: null, lease_until: null },
+      { id: 'o-3332-0', status: 'sent', data_status: 'sent', lease_owner: null, lease_until: null },
+      { id: 'o-3332-1', status: 'sending', data_status: 'sending', lease_owner: 'me', lease_until: 40_000 },
+      { id: 'o-3332-2', status: 'pending', data_status: 'pending', lease_owner: null, lease_until: null },
+      { id: 'o-3335-1', status: 'pending', data_status: 'pending', lease_owner: null, lease_until: null },
+    ]);
+    // A claim round passes the claimed conversations by: their first row is out.
+    const claimedNow = await store.claimOutbox('other', 5_000, 50_000, 50);
+    expect(
+      claimedNow
+        .map((row) => row.id)
+        .filter((rowId) => rowId.startsWith('o-333'))
+        .sort(),
+    ).toEqual(['o-3331-0', 'o-3333-1']);
+    // The claim is the sender's: its outcome is written under it.
+    expect(
+      await store.updateOutbox('o-3330-1', { status: 'sent', wamid: 'wamid.3330', claimedBy: 'me' }),
+    ).toMatchObject({
+      status: 'sent',
+    });
+  });
 });
+
+const toCommit = (unit: CommitUnit) => ({ unit });
+const twoRows = (user: string) => [
+  makeOutbox(user, `o-${user}-1`, 2, 'one'),
+  makeOutbox(user, `o-${user}-2`, 3, 'two'),
+];

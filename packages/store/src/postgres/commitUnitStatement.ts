@@ -1,5 +1,6 @@
 import type { CommitUnit, ContactRecord, OutboxRecord, TimerRecord, TranscriptEntry } from '@parley/flow';
 import type pg from 'pg';
+import type { CommitOptions } from '../Store.js';
 import { prepared, type PostgresDb } from './PostgresDb.js';
 
 /** One SQL statement and its parameters. */
@@ -57,14 +58,22 @@ const COMMIT_SQL = `WITH u AS MATERIALIZED (
     ORDER BY id
     ON CONFLICT (id) DO UPDATE SET contact_name = EXCLUDED.contact_name, last_seen_at = EXCLUDED.last_seen_at,
       data = EXCLUDED.data),
-  outbox_written AS (
-    INSERT INTO outbox (id, conversation_id, seq, status, next_attempt_at, wamid, updated_at, data)
-    SELECT id, conversation_id, seq, status, next_attempt_at, wamid, updated_at, data
+  outbox_rows AS (
+    SELECT t.*, t.lease_owner IS NOT NULL AND NOT EXISTS (SELECT 1 FROM outbox e
+        WHERE e.conversation_id = t.conversation_id AND e.status IN ('pending', 'sending')) AS claim
     FROM unnest($15::int[], $16::text[], $17::text[], $18::int[], $19::text[], $20::bigint[], $21::text[],
-        $22::bigint[], $23::jsonb[])
-      AS t(k, id, conversation_id, seq, status, next_attempt_at, wamid, updated_at, data)
-    WHERE k IN (SELECT k FROM ok)
-    ON CONFLICT (id) DO NOTHING),
+        $22::bigint[], $23::jsonb[], $40::text[], $41::bigint[])
+      AS t(k, id, conversation_id, seq, status, next_attempt_at, wamid, updated_at, data, lease_owner, lease_until)
+    WHERE k IN (SELECT k FROM ok)),
+  outbox_written AS (
+    INSERT INTO outbox (id, conversation_id, seq, status, next_attempt_at, wamid, updated_at, data, lease_owner,
+      lease_until)
+    SELECT id, conversation_id, seq, CASE WHEN claim THEN 'sending' ELSE status END, next_attempt_at, wamid,
+      updated_at, CASE WHEN claim THEN data || '{"status": "sending"}'::jsonb ELSE data END,
+      CASE WHEN claim THEN lease_owner END, CASE WHEN claim THEN lease_until END
+    FROM outbox_rows
+    ON CONFLICT (id) DO NOTHING
+    RETURNING id, lease_owner),
   transcript_written AS (
     INSERT INTO transcript (id, conversation_id, at, data)
     SELECT id, conversation_id, at, data
@@ -91,21 +100,24 @@ const COMMIT_SQL = `WITH u AS MATERIALIZED (
     WHERE k IN (SELECT k FROM ok)
     ORDER BY id
     ON CONFLICT (id) DO UPDATE SET status = 'done', lease_owner = NULL, lease_until = NULL)
-SELECT k::int AS k FROM ok`;
+SELECT k::int AS k, NULL AS claimed FROM ok
+UNION ALL SELECT NULL, id FROM outbox_written WHERE lease_owner IS NOT NULL`;
 
 /**
  * Commit units (of different conversations) as ONE prepared statement of constant text: one round
  * trip, one parse per connection and one WAL flush for all. Each unit keeps its own revision check:
- * a conflicting unit writes nothing while the others commit. Returns rows `(k)`, the position from 1
- * of each unit that committed. Units must not share a conversation, contact, timer or inbox id (a
- * statement changes a row once).
- * @example const { rows } = await pool.query(commitUnitsStatement(db, [unitA, unitB], Date.now()));
+ * a conflicting unit writes nothing while the others commit. Returns rows `(k, claimed)`: `k` the
+ * position from 1 of each unit that committed, or `claimed` the id of an outbox row written already
+ * claimed (a unit's `claimFor` given, its first row due, none of its conversation's rows unsent).
+ * Units must not share a conversation, contact, timer or inbox id (a statement changes a row once).
+ * @example const { rows } = await pool.query(commitUnitsStatement(db, [{ unit: a }, { unit: b }], Date.now()));
  */
 export function commitUnitsStatement(
   db: PostgresDb,
-  units: readonly CommitUnit[],
+  commits: readonly UnitToCommit[],
   now: number,
 ): pg.QueryConfig {
+  const units = commits.map((commit) => commit.unit);
   const conversations = units.map((unit) => unit.conversation);
   const contacts: Array<[number, ContactRecord]> = [];
   const outbox: Array<[number, OutboxRecord]> = [];
@@ -113,10 +125,13 @@ export function commitUnitsStatement(
   const cancelled: Array<[number, string]> = [];
   const timersSet: Array<[number, TimerRecord]> = [];
   const inboxDone: Array<[number, string, string]> = [];
-  units.forEach((unit, index) => {
+  const claims = new Map<OutboxRecord, ClaimFor>();
+  commits.forEach(({ unit, claimFor }, index) => {
     const k = index + 1;
     if (unit.contact) contacts.push([k, unit.contact]);
     for (const row of unit.outbox) outbox.push([k, row]);
+    const first = claimFor ? firstDue(unit.outbox, now) : undefined;
+    if (first && claimFor) claims.set(first, claimFor);
     for (const entry of unit.transcript) transcript.push([k, entry]);
     // A timer set again replaces the stored one (lease cleared); the last setting of an id wins.
     const set = [...new Map(unit.timersSet.map((timer) => [timer.id, timer])).values()];
@@ -166,5 +181,39 @@ export function commitUnitsStatement(
     inboxDone.map(([k]) => k),
     inboxDone.map(([, id]) => id),
     inboxDone.map(([, , conversationId]) => conversationId),
+    outbox.map(([, r]) => claims.get(r)?.owner ?? null),
+    outbox.map(([, r]) => claims.get(r)?.leaseUntil ?? null),
   ]);
+}
+
+type ClaimFor = NonNullable<CommitOptions['claimFor']>;
+
+/** A unit to commit, and the sender its first reply may be claimed for (see `Store.commit`). */
+export interface UnitToCommit {
+  unit: CommitUnit;
+  claimFor?: ClaimFor;
+}
+
+/** The unit's lowest-`seq` row, if it is pending and due (the statement checks the rest). */
+function firstDue(rows: readonly OutboxRecord[], now: number): OutboxRecord | undefined {
+  let first: OutboxRecord | undefined;
+  for (const row of rows) if (!first || row.seq < first.seq) first = row;
+  return first && first.status === 'pending' && first.nextAttemptAt <= now ? first : undefined;
+}
+
+/** Whether `next` may share a statement with `group`: no row a unit changes in place twice. */
+export function canJoinGroup(group: readonly UnitToCommit[], next: UnitToCommit): boolean {
+  const keys = unitKeys(next.unit);
+  return !group.some((other) => unitKeys(other.unit).some((key) => keys.includes(key)));
+}
+
+/** The rows a commit unit changes in place (one statement may change each only once). */
+function unitKeys(unit: CommitUnit): string[] {
+  return [
+    `c:${unit.conversationId}`,
+    ...(unit.contact ? [`p:${unit.contact.id}`] : []),
+    ...unit.timersSet.map((timer) => `t:${timer.id}`),
+    ...unit.timersCancelled.map((id) => `t:${id}`),
+    ...unit.inboxDone.map((id) => `i:${id}`),
+  ];
 }

@@ -11,11 +11,19 @@ import type {
 import type { Cipher } from '../crypto/createCipher.js';
 import { createFieldCodec } from '../crypto/FieldCodec.js';
 import type { BotRecord } from '../records.js';
-import type { ContactExport, ConversationFilter, OutboxPatch, PurgeReport, Store } from '../Store.js';
+import type {
+  CommitOptions,
+  CommitResult,
+  ContactExport,
+  ConversationFilter,
+  OutboxPatch,
+  PurgeReport,
+  Store,
+} from '../Store.js';
 import { silentLogger, systemClock, type StoreClock, type StoreLogger } from '../types.js';
 import { deepFreeze } from '../deepFreeze.js';
 import { batchedRead, batchedReadsAcross } from './batchedReads.js';
-import { commitUnitsStatement } from './commitUnitStatement.js';
+import { canJoinGroup, commitUnitsStatement, type UnitToCommit } from './commitUnitStatement.js';
 import { createCoalescer } from './createCoalescer.js';
 import { createInboxNotifications, type InboxNotifications } from './createInboxNotifications.js';
 import { claimInboxRows, releaseInboxLeases, renewInboxLeases } from './inboxLeases.js';
@@ -112,12 +120,9 @@ class PostgresStore extends PostgresCatalog implements Store {
   // Commit units of different conversations finishing together share one prepared statement (each
   // with its own revision check: a conflict writes nothing of its unit only), so one WAL flush serves
   // many events. Conversations are locked in id order, so two instances' batches do not deadlock.
-  readonly #commit = createCoalescer<CommitUnit, boolean>((units) => this.#commitUnits(units), {
+  readonly #commit = createCoalescer<UnitToCommit, CommitResult>((units) => this.#commitUnits(units), {
     maxBatch: 64,
-    canJoin: (batch, unit) => {
-      const keys = unitKeys(unit);
-      return !batch.some((other) => unitKeys(other).some((key) => keys.includes(key)));
-    },
+    canJoin: canJoinGroup,
     runOne: async (unit) => (await this.#commitUnits([unit]))[0]!,
   });
 
@@ -210,17 +215,24 @@ class PostgresStore extends PostgresCatalog implements Store {
   }
 
   // ── commit unit ──────────────────────────────────────────────────────────────
-  async commit(unit: CommitUnit): Promise<{ ok: true } | { ok: false; reason: 'conflict' }> {
-    return (await this.#commit(unit)) ? { ok: true } : { ok: false, reason: 'conflict' };
+  commit(unit: CommitUnit, options: CommitOptions = {}): Promise<CommitResult> {
+    return this.#commit({ unit, claimFor: options.claimFor });
   }
 
-  /** Whether each unit committed (false: its revision check failed and it wrote nothing). */
-  async #commitUnits(units: CommitUnit[]): Promise<boolean[]> {
-    const { rows } = await this.db.run<{ k: number }>(
+  /** Each unit's outcome (a conflict: its revision check failed and it wrote nothing). */
+  async #commitUnits(units: UnitToCommit[]): Promise<CommitResult[]> {
+    const { rows } = await this.db.run<{ k: number | null; claimed: string | null }>(
       commitUnitsStatement(this.db, units, this.#clock.now()),
     );
     const committed = new Set(rows.map((row) => row.k));
-    return units.map((_, i) => committed.has(i + 1));
+    const claimedIds = new Set(rows.map((row) => row.claimed));
+    return units.map(({ unit }, i): CommitResult => {
+      if (!committed.has(i + 1)) return { ok: false, reason: 'conflict' };
+      const claimed = unit.outbox.filter((row) => claimedIds.has(row.id));
+      return claimed.length > 0
+        ? { ok: true, claimed: claimed.map((row) => ({ ...row, status: 'sending' as const })) }
+        : { ok: true };
+    });
   }
 
   getConversation(id: string): Promise<ConversationRecord | null> {
@@ -384,15 +396,4 @@ class PostgresStore extends PostgresCatalog implements Store {
   purgeOlderThan(before: number): Promise<PurgeReport> {
     return purgeRows(this.db, before);
   }
-}
-
-/** The rows a commit unit changes in place (one statement may change each only once). */
-function unitKeys(unit: CommitUnit): string[] {
-  return [
-    `c:${unit.conversationId}`,
-    ...(unit.contact ? [`p:${unit.contact.id}`] : []),
-    ...unit.timersSet.map((timer) => `t:${timer.id}`),
-    ...unit.timersCancelled.map((id) => `t:${id}`),
-    ...unit.inboxDone.map((id) => `i:${id}`),
-  ];
 }

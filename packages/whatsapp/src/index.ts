@@ -76,6 +76,7 @@ export type {
   DispatcherOutboxPatch,
   TickReport,
   ApplyStatusResult,
+  ClaimOffer,
 } from './dispatch/createDispatcher.js';
 export type { RateLimiter, RateLimiterOptions } from './dispatch/createRateLimiter.js';
 export type { TokenBucket, TakeResult } from './dispatch/createTokenBucket.js';

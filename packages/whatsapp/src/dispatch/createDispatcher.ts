@@ -1,97 +1,33 @@
 import { randomUUID } from 'node:crypto';
 import type { OutboxRecord } from '@parley/flow';
-import type { GraphError } from '../graph/GraphError.js';
-import type { GraphClient } from '../graph/createGraphClient.js';
-import { silentLogger, type Clock, type Logger, type Random } from '../ports.js';
-import type { MessageStatusEvent } from '../webhook/parseWebhook.js';
+import { silentLogger } from '../ports.js';
 import { computeBackoff } from './computeBackoff.js';
-import type { DispatcherStore } from './DispatcherStore.js';
+import type { ClaimOffer, Dispatcher, DispatcherOptions, TickReport } from './Dispatcher.js';
 import { createKeyedLock } from './createKeyedLock.js';
-import { createOutboxOutcomes, type AttemptResult } from './createOutboxOutcomes.js';
+import { createOutboxOutcomes } from './createOutboxOutcomes.js';
 import { createOutboxSender } from './createOutboxSender.js';
-import { createRateLimiter, type RateLimiterOptions } from './createRateLimiter.js';
+import { createRateLimiter } from './createRateLimiter.js';
 import { createTickLoop } from './createTickLoop.js';
 import { createStatusApplier } from './createStatusApplier.js';
 
 export type { DispatcherOutboxPatch, DispatcherStore } from './DispatcherStore.js';
 
-export interface DispatcherOptions {
-  store: DispatcherStore;
-  /** The client for a phone number; null/undefined when no credentials are configured for it. */
-  graph: (phoneNumberId: string) => Pick<GraphClient, 'sendMessage'> | null | undefined;
-  /** This instance's name for leases (several servers may share a database). */
-  owner: string;
-  /** @default Date.now */
-  clock?: Clock;
-  /** @default Math.random */
-  random?: Random;
-  rate?: RateLimiterOptions;
-  retry?: {
-    /** @default 1000 */
-    baseMs?: number;
-    /** @default 300_000 */
-    maxMs?: number;
-    /** Stop retrying this long after a row was created, even if its own deadline is later. */
-    deadlineMs?: number;
-  };
-  /** A claimed row is someone else's to recover after this. @default 30_000 */
-  leaseMs?: number;
-  /** Rows claimed per round. @default 50 */
-  batchSize?: number;
-  /**
-   * Sends in flight at once, across conversations (each conversation still sends one at a time, in
-   * order). Rows waiting for a rate-limit slot count too. @default 256
-   */
-  maxInFlight?: number;
-  /**
-   * After an ambiguous failure, wait this long for the status webhook before resending. A row whose
-   * sender died mid-send is just as ambiguous: it is recovered this long after its claim, not when
-   * its lease ends (at least the lease). @default 60_000
-   */
-  ambiguousGraceMs?: number;
-  /** Longest sleep of the loop when nothing is due. @default 1000 */
-  idleMs?: number;
-  /** Least time between two claims (see `createTickLoop`'s `minGapMs`; a function is asked each time). @default 0 */
-  claimGapMs?: number | (() => number);
-  /** Quote the inbound message (`inReplyTo`) in each reply. @default false */
-  quoteReplies?: boolean;
-  log?: Logger;
-  /** Token expired or refused (190, permissions): surface loudly, mark the bot unhealthy. */
-  onCredentialsError?: (phoneNumberId: string, error: GraphError) => void;
-  /** Called after each attempt, for metrics. */
-  onAttempt?: (result: AttemptResult, row: OutboxRecord) => void;
-  /** Ids for transcript entries. @default crypto.randomUUID */
-  ids?: () => string;
-}
+export type {
+  ApplyStatusResult,
+  ClaimOffer,
+  Dispatcher,
+  DispatcherOptions,
+  TickReport,
+} from './Dispatcher.js';
 
-/** What one tick did. */
-export interface TickReport {
-  claimed: number;
-  sent: number;
-  retried: number;
-  failed: number;
-  deferred: number;
-  /** The earliest time a deferred (rate-limited) row can go, when one is waiting. */
-  nextDueAt: number | null;
-}
-
-export type ApplyStatusResult =
-  { matched: false } | { matched: true; outboxId: string; status: OutboxRecord['status']; changed: boolean };
-
-/** Sends the outbox: in order per conversation, paced, retried, reconciled by status webhooks. */
-export interface Dispatcher {
-  /** One claim round, then waits for the sends it started (tests; the loop never waits on sends). */
-  tick(): Promise<TickReport>;
-  start(): void;
-  stop(): Promise<void>;
-  /** Ends the loop's sleep early (new outbox rows were committed). */
-  wake(): void;
-  applyStatus(event: MessageStatusEvent): Promise<ApplyStatusResult>;
-  /** Statuses in webhook order; one message's statuses are one update (see `StatusApplier`). */
-  applyStatuses(events: readonly MessageStatusEvent[]): Promise<ApplyStatusResult[]>;
-  /** Other instances send for the same numbers: pace this one's share of each number's rate. */
-  shareRate(instances: number): void;
-}
+const emptyReport = (): TickReport => ({
+  claimed: 0,
+  sent: 0,
+  retried: 0,
+  failed: 0,
+  deferred: 0,
+  nextDueAt: null,
+});
 
 /**
  * Creates the outbox dispatcher. Its loop claims rows whenever it has room and never waits for a
@@ -152,6 +88,10 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   const sendingConversations = new Set<string>();
   let inFlight = 0;
   const running = new Set<Promise<void>>();
+  /** Offers made and not yet taken back: each may bring a claimed row, so each holds a place. */
+  let offered = 0;
+  let started = false;
+  let stopping = false;
   /**
    * Claimed rows waiting for a rate-limit slot, kept (and leased) here instead of being written
    * back and claimed again: no store churn while a number or a pair is paced.
@@ -175,6 +115,10 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     quoteReplies: options.quoteReplies,
     onAttempt: options.onAttempt,
   });
+
+  /** A claimed row back to the store, pending as it was (the claim ends). */
+  const giveBack = (row: OutboxRecord) =>
+    store.updateOutbox(row.id, { status: 'pending', nextAttemptAt: row.nextAttemptAt, ...claim });
 
   /** Starts a send; the promise settles when its outcome is written. */
   function start(row: OutboxRecord, report: TickReport): Promise<void> {
@@ -247,7 +191,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
 
   /** One round: due held rows first, then a claim for the room left. Does not wait for sends. */
   async function round(sends: Promise<void>[]): Promise<{ report: TickReport; room: number }> {
-    const report: TickReport = { claimed: 0, sent: 0, retried: 0, failed: 0, deferred: 0, nextDueAt: null };
+    const report = emptyReport();
     const now = clock();
     if (now - lastRecoverAt >= recoverEveryMs) {
       lastRecoverAt = now;
@@ -268,7 +212,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       held.delete(id);
       await consider(entry.row, entry.claimedAt, now, report, sends);
     }
-    const room = Math.min(batchSize, maxInFlight - inFlight - held.size);
+    const room = Math.min(batchSize, maxInFlight - inFlight - held.size - offered);
     if (room <= 0) return { report, room };
     const rows = await store.claimOutbox(owner, now, now + leaseMs, room);
     report.claimed = rows.length;
@@ -277,7 +221,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     for (const row of rows) {
       if (sendingConversations.has(row.conversationId) || heldConversations.has(row.conversationId)) {
         // Never two messages of one conversation at once, whatever the store handed out.
-        await store.updateOutbox(row.id, { status: 'pending', nextAttemptAt: row.nextAttemptAt, ...claim });
+        await giveBack(row);
         report.deferred += 1;
         continue;
       }
@@ -300,7 +244,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       const { report, room } = await round([]);
       return {
         // A full claim means more may be waiting, as long as there is room for it.
-        busy: room > 0 && report.claimed >= room && inFlight + held.size < maxInFlight,
+        busy: room > 0 && report.claimed >= room && inFlight + held.size + offered < maxInFlight,
         nextDueAt: report.nextDueAt,
       };
     },
@@ -310,7 +254,44 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     log,
   });
 
+  function offerClaim(): ClaimOffer | undefined {
+    if (!started || stopping || inFlight + held.size + offered >= maxInFlight) return undefined;
+    offered += 1;
+    return { owner, leaseUntil: clock() + leaseMs };
+  }
+
+  /** Rows claimed with their commit go where a claim round's rows go (`consider`), at once. */
+  function takeClaimed(offer: ClaimOffer, rows: readonly OutboxRecord[]): void {
+    offered -= 1;
+    if (rows.length === 0) return;
+    const report = { ...emptyReport(), claimed: rows.length };
+    const claimedAt = offer.leaseUntil - leaseMs;
+    const taken = (async () => {
+      for (const row of rows) {
+        const { conversationId } = row;
+        // Stopping, or (whatever the store did) a message of this conversation is still out.
+        if (stopping || sendingConversations.has(conversationId) || heldConversation(conversationId))
+          await giveBack(row);
+        else await consider(row, claimedAt, clock(), report, []);
+      }
+      // A held row's slot: the loop must wake for it.
+      if (report.nextDueAt !== null) loop.wake();
+    })().catch((error: unknown) => {
+      // The rows stay claimed until their lease ends; recovery then hands them out again.
+      log.error(
+        { err: error, outboxIds: rows.map((row) => row.id) },
+        'could not take rows claimed with a commit',
+      );
+    });
+    const done = taken.finally(() => running.delete(done));
+    running.add(done);
+  }
+
+  const heldConversation = (conversationId: string) =>
+    [...held.values()].some((entry) => entry.row.conversationId === conversationId);
+
   async function stop(): Promise<void> {
+    stopping = true;
     await loop.stop();
     while (running.size > 0) await Promise.all([...running]);
     // Held rows go back to the store at once, rather than waiting out their lease.
@@ -333,5 +314,17 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     onCredentialsError: options.onCredentialsError,
   });
   const shareRate = (instances: number) => limiter.share(instances);
-  return { tick, applyStatus, applyStatuses, shareRate, start: loop.start, stop, wake: loop.wake };
+  const startLoop = () => ((started = true), loop.start());
+  const wake = loop.wake;
+  return {
+    tick,
+    applyStatus,
+    applyStatuses,
+    shareRate,
+    start: startLoop,
+    stop,
+    wake,
+    offerClaim,
+    takeClaimed,
+  };
 }

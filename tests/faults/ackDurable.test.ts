@@ -54,7 +54,11 @@ describe('ack means durable: kill -9 right after each 200', () => {
       const server = await startAndAim(sim, env);
       try {
         const started = Date.now();
-        await waitUntil(() => users.every((u) => botTexts(sim, u).length >= 1), 60_000, 100);
+        // A kill that lands between a turn's commit and its send's answer leaves the reply `sending`:
+        // it may have gone out, so it waits the ambiguous-send grace (60 s from its claim) for a
+        // status webhook before it is sent again. The kills here come right after a 200, when a
+        // turn is being committed, so some replies wait that long.
+        await waitUntil(() => users.every((u) => botTexts(sim, u).length >= 1), 100_000, 100);
         const drainMs = Date.now() - started;
         await new Promise((r) => setTimeout(r, 1000)); // late duplicates would land here
         let processed = 0;

@@ -219,12 +219,15 @@ export async function startParley(config: Config, options: StartOptions): Promis
       applyStatuses: async (events) => {
         await dispatcher.applyStatuses(events);
       },
-      onCommitted: (unit, event, startedAt) => {
+      replyClaims: { offer: dispatcher.offerClaim, settle: dispatcher.takeClaimed },
+      onCommitted: (unit, event, startedAt, claimed) => {
         metrics.eventsProcessed.inc();
         metrics.eventProcessingSeconds.observe((clock.now() - startedAt) / 1000);
         if (event.type === 'user.message')
           void readReceipts.markRead(event.key.phoneNumberId, event.message.id);
-        if (unit.outbox.length > 0) dispatcher.wake();
+        // A claimed first reply is on its way; the unit's later rows wait for it to be sent, and
+        // that send wakes the loop.
+        if (unit.outbox.length > 0 && claimed.length === 0) dispatcher.wake();
         // A cancelled timer needs no wake-up: one planned for it finds nothing due and re-plans.
         if (unit.timersSet.length > 0) timers.wake(Math.min(...unit.timersSet.map((t) => t.dueAt)));
       },

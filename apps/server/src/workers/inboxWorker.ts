@@ -1,5 +1,5 @@
-import type { CommitUnit, EngineEvent, InboxRecord } from '@parley/flow';
-import type { Store } from '@parley/store';
+import type { CommitUnit, EngineEvent, InboxRecord, OutboxRecord } from '@parley/flow';
+import type { CommitOptions, Store } from '@parley/store';
 import { createBatchWriter } from '@parley/whatsapp';
 
 /** The engine as the worker sees it: one event in, one commit unit out, never throws. */
@@ -26,7 +26,22 @@ export interface InboxWorkerOptions {
   owner: string;
   clock: { now(): number };
   log: { warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
-  onCommitted?(unit: CommitUnit, event: EngineEvent, startedAt: number): void;
+  /** `claimed`: the unit's rows its commit claimed for the sender (see `replyClaims`). */
+  onCommitted?(
+    unit: CommitUnit,
+    event: EngineEvent,
+    startedAt: number,
+    claimed: readonly OutboxRecord[],
+  ): void;
+  /**
+   * Lets each commit claim its first reply for the sender (`Store.commit`'s `claimFor`): `offer`
+   * is asked before the commit (undefined: no room), `settle` gets what it claimed (after
+   * `onCommitted`), and always once per offer, even when the commit failed.
+   */
+  replyClaims?: {
+    offer(): ReplyClaim | undefined;
+    settle(offer: ReplyClaim, claimed: readonly OutboxRecord[]): void;
+  };
   /** Lease on claimed rows; an instance that dies has its claims taken over after this. */
   leaseMs?: number;
   /** How often the leases of conversations in hand are renewed. @default leaseMs / 3 */
@@ -59,6 +74,8 @@ export interface InboxWorker {
   /** Resolves when nothing is claimed or running (tests, drain). */
   idle(): Promise<void>;
 }
+
+export type ReplyClaim = NonNullable<CommitOptions['claimFor']>;
 
 const isStatus = (row: InboxRecord) => row.event.type === 'message.status';
 
@@ -126,10 +143,17 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
     const startedAt = clock.now();
     for (let attempt = 0; attempt <= maxConflictRetries; attempt += 1) {
       const { commit } = await engine.handle(event, { inboxId: row.id });
-      const result = await store.commit(commit);
-      if (result.ok) {
-        options.onCommitted?.(commit, event, startedAt);
-        return;
+      const offer = options.replyClaims?.offer();
+      let claimed: readonly OutboxRecord[] = [];
+      try {
+        const result = await store.commit(commit, offer && { claimFor: offer });
+        if (result.ok) {
+          claimed = result.claimed ?? [];
+          options.onCommitted?.(commit, event, startedAt, claimed);
+          return;
+        }
+      } finally {
+        if (offer) options.replyClaims?.settle(offer, claimed);
       }
       log.warn({ conversationId: row.conversationId, attempt }, 'commit conflict, retrying with fresh state');
     }

@@ -163,7 +163,8 @@ export interface CommitOptions {
 export type CommitResult =
   | {
       ok: true;
-      /** Rows claimed with the commit for `claimFor` (see `Store.commit`). */ claimed?: OutboxRecord[];
+      /** Rows claimed with the commit for `claimFor` (see `Store.commit`). */
+      claimed?: OutboxRecord[];
     }
   | { ok: false; reason: 'conflict' };
 

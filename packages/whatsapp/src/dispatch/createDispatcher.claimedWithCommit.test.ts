@@ -119,5 +119,8 @@ describe('createDispatcher: rows claimed with their commit', () => {
     await stopped;
     expect(store.rows.get(row.id)?.status).toBe('pending');
     expect(sends()).toHaveLength(0);
+    d.start(); // started again, it offers again
+    expect(d.offerClaim()).toBeDefined();
+    await d.stop();
   });
 });

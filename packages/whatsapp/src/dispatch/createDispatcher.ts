@@ -314,8 +314,11 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     onCredentialsError: options.onCredentialsError,
   });
   const shareRate = (instances: number) => limiter.share(instances);
-  const startLoop = () => ((started = true), loop.start());
-  const wake = loop.wake;
+  function startLoop(): void {
+    started = true;
+    stopping = false;
+    loop.start();
+  }
   return {
     tick,
     applyStatus,
@@ -323,7 +326,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     shareRate,
     start: startLoop,
     stop,
-    wake,
+    wake: loop.wake,
     offerClaim,
     takeClaimed,
   };

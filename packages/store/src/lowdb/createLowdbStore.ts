@@ -32,8 +32,7 @@ import { LowdbDocuments } from './LowdbDocuments.js';
 import { indexOpener, type IndexOpener } from './indexViews.js';
 import { LowdbIndexes } from './LowdbIndexes.js';
 import { LowdbOutbox } from './LowdbOutbox.js';
-import type { DocumentChange } from './documentRecord.js';
-import { footprint } from './footprint.js';
+import { footprint, type ChangeFn } from './footprint.js';
 import { commitChange } from './commitChange.js';
 import { copyPlain } from './copyPlain.js';
 import { moveOverflow } from './moveOverflow.js';
@@ -193,15 +192,7 @@ class LowdbStore extends LowdbCatalog implements Store {
   }
 
   /** A change on one document, indexed once durable (see indexedChange). */
-  #change<R>(
-    id: string,
-    fn: (
-      doc: ConversationDocument,
-    ) =>
-      Promise<{ result: R; change?: DocumentChange | null }> | { result: R; change?: DocumentChange | null },
-  ): Promise<R> {
-    return indexedChange(this.#docs, this.#indexes, this.#opener, id, fn);
-  }
+  readonly #change: ChangeFn = (id, fn) => indexedChange(this.#docs, this.#indexes, this.#opener, id, fn);
 
   readonly #opener: IndexOpener = indexOpener((stored) => this.#docs.openContact(stored));
 

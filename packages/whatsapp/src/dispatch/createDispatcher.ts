@@ -287,8 +287,11 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     running.add(done);
   }
 
-  const heldConversation = (conversationId: string) =>
-    [...held.values()].some((entry) => entry.row.conversationId === conversationId);
+  /** Whether a row of the conversation waits for its slot here (per reply: no copy of `held`). */
+  function heldConversation(conversationId: string): boolean {
+    for (const entry of held.values()) if (entry.row.conversationId === conversationId) return true;
+    return false;
+  }
 
   async function stop(): Promise<void> {
     stopping = true;

@@ -9,6 +9,7 @@ import type {
 } from '@parley/flow';
 import type { FieldCodec } from '../crypto/FieldCodec.js';
 import { aadFor, openFields, sealFields, sealedFieldsOf } from '../crypto/sealFields.js';
+import { jsonbArray, jsonList } from './jsonArrays.js';
 
 /** A query runner: the pool, or a client inside a transaction. */
 export type Queryable = Pick<pg.PoolClient, 'query'>;
@@ -147,14 +148,14 @@ export class PostgresDb {
       prepared(
         `INSERT INTO transcript (id, conversation_id, at, data)
        SELECT id, conversation_id, at, data
-       FROM unnest($1::text[], $2::text[], $3::bigint[], $4::jsonb[]) WITH ORDINALITY AS t(id, conversation_id, at, data, n)
+       FROM unnest($1::text[], $2::text[], $3::bigint[], ${jsonbArray(4)}) WITH ORDINALITY AS t(id, conversation_id, at, data, n)
        ORDER BY n
        ON CONFLICT (id) DO NOTHING`,
         [
           entries.map((e) => e.id),
           entries.map((e) => e.conversationId),
           entries.map((e) => e.at),
-          entries.map((e) => JSON.stringify(e.data)),
+          jsonList(entries.map((e) => e.data)),
         ],
       ),
     );

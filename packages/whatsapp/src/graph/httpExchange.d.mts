@@ -10,7 +10,7 @@ export interface ExchangeRequest {
   maxBytes: number;
 }
 
-/** The answer: `headers` with lower-case names, `header` reading them; `body` null when longer than `maxBytes`. */
+/** The answer: `headers` with lower-case names (several values of one name in an array), `header` reading them; `body` null when longer than `maxBytes`. */
 export interface ExchangeResponse {
   status: number;
   headers: IncomingHttpHeaders;

@@ -98,10 +98,12 @@ export interface Store {
    */
   claimOutbox(owner: string, now: number, leaseUntil: number, limit: number): Promise<OutboxRecord[]>;
   /**
-   * Records a send attempt's outcome and frees the lease; null when no row (or `claimedBy` failed).
-   * `transcript`: entries of the row's conversation written with the update (none when it is null).
+   * Records a send attempt's outcome or a delivery status and frees the lease; true when the row
+   * was written, false when there is no such row (or `claimedBy` no longer holds). Only the answer:
+   * the row is not read back (`getOutbox` reads it). `transcript`: entries of the row's
+   * conversation written with the update (none when it was not written).
    */
-  updateOutbox(id: string, patch: OutboxPatch, transcript?: TranscriptEntry[]): Promise<OutboxRecord | null>;
+  updateOutbox(id: string, patch: OutboxPatch, transcript?: TranscriptEntry[]): Promise<boolean>;
   getOutbox(id: string): Promise<OutboxRecord | null>;
   findOutboxByWamid(wamid: string): Promise<OutboxRecord | null>;
   listOutbox(conversationId: string): Promise<OutboxRecord[]>;

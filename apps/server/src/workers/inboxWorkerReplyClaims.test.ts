@@ -94,9 +94,10 @@ describe('inbox worker: replies claimed with their commit', () => {
     expect(committed).toEqual([settled[0]!.claimed]);
     expect((await store.getOutbox('out-1'))?.status).toBe('sending');
     // Leased to the offer's owner: its outcome is written under that claim.
-    expect(
-      await store.updateOutbox('out-1', { status: 'sent', wamid: 'w', claimedBy: 'sender-a' }),
-    ).not.toBeNull();
+    expect(await store.updateOutbox('out-1', { status: 'sent', wamid: 'w', claimedBy: 'sender-a' })).toBe(
+      true,
+    );
+    expect(await store.updateOutbox('out-1', { status: 'pending', claimedBy: 'sender-b' })).toBe(false);
   });
 
   it('takes every offer back, with nothing claimed, when the commit conflicts', async () => {

@@ -21,7 +21,13 @@ export function describeConformanceOutbox(ctx: ConformanceContext): void {
         wamid: 'wamid.out.a1',
         attempts: 1,
       });
-      expect(sent).toMatchObject({ id: 'a1', status: 'sent', wamid: 'wamid.out.a1', attempts: 1 });
+      expect(sent).toBe(true);
+      expect(await ctx.store.getOutbox('a1')).toMatchObject({
+        id: 'a1',
+        status: 'sent',
+        wamid: 'wamid.out.a1',
+        attempts: 1,
+      });
       expect((await ctx.store.claimOutbox('d1', 2_000, 3_000, 10)).map((row) => row.id)).toEqual(['a2']);
       expect((await ctx.store.findOutboxByWamid('wamid.out.a1'))?.id).toBe('a1');
       expect(await ctx.store.findOutboxByWamid('wamid.none')).toBeNull();
@@ -58,9 +64,11 @@ export function describeConformanceOutbox(ctx: ConformanceContext): void {
       const c2 = makeConversation('c', { revision: 2 });
       expect(await ctx.store.commit(makeUnit(c2, { outbox: [third] }), { claimFor })).toEqual({ ok: true });
       // The claim fences outcomes like a claim round's.
-      expect(await ctx.store.updateOutbox('c1', { status: 'pending', claimedBy: 'd2' })).toBeNull();
-      const sent = await ctx.store.updateOutbox('c1', { status: 'sent', wamid: 'wamid.c1', claimedBy: 'd1' });
-      expect(sent?.status).toBe('sent');
+      expect(await ctx.store.updateOutbox('c1', { status: 'pending', claimedBy: 'd2' })).toBe(false);
+      expect(await ctx.store.updateOutbox('c1', { status: 'sent', wamid: 'wamid.c1', claimedBy: 'd1' })).toBe(
+        true,
+      );
+      expect((await ctx.store.getOutbox('c1'))?.status).toBe('sent');
       expect((await ctx.store.claimOutbox('d2', 2_000, 3_000, 10)).map((row) => row.id)).toEqual(['c2']);
       // Not asked, not due, or a conflict: nothing claimed.
       const plain = makeUnit(makeConversation('n'), { outbox: [makeOutbox('n', 'n1', 1, 'one')] });
@@ -113,16 +121,19 @@ export function describeConformanceOutbox(ctx: ConformanceContext): void {
       await ctx.store.claimOutbox('d1', 1_000, 9_000, 10);
       await ctx.store.updateOutbox('f1', { status: 'sent', deliveryStatus: 'sent', wamid: 'wamid.f1' });
       const retry = { status: 'pending' as const, attempts: 1, nextAttemptAt: 2_000, claimedBy: 'd1' };
-      expect(await ctx.store.updateOutbox('f1', retry)).toBeNull();
+      expect(await ctx.store.updateOutbox('f1', retry)).toBe(false);
       expect(await ctx.store.getOutbox('f1')).toMatchObject({ status: 'sent', wamid: 'wamid.f1' });
       // An expired claim another sender took over is theirs: the first sender's write is refused.
       expect((await ctx.store.claimOutbox('d1', 3_000, 4_000, 10)).map((row) => row.id)).toEqual(['f2']);
       expect(await ctx.store.recoverExpiredOutbox(4_000)).toBe(1);
       expect((await ctx.store.claimOutbox('d2', 4_000, 5_000, 10)).map((row) => row.id)).toEqual(['f2']);
-      expect(await ctx.store.updateOutbox('f2', { ...retry, nextAttemptAt: 4_500 })).toBeNull();
+      expect(await ctx.store.updateOutbox('f2', { ...retry, nextAttemptAt: 4_500 })).toBe(false);
       expect((await ctx.store.getOutbox('f2'))?.status).toBe('sending');
       // The owner's own write lands.
-      const own = await ctx.store.updateOutbox('f2', { ...retry, nextAttemptAt: 4_500, claimedBy: 'd2' });
+      expect(await ctx.store.updateOutbox('f2', { ...retry, nextAttemptAt: 4_500, claimedBy: 'd2' })).toBe(
+        true,
+      );
+      const own = await ctx.store.getOutbox('f2');
       expect(own).toMatchObject({ status: 'pending', attempts: 1, nextAttemptAt: 4_500 });
       expect(own).not.toHaveProperty('claimedBy');
     });
@@ -130,9 +141,12 @@ export function describeConformanceOutbox(ctx: ConformanceContext): void {
     it('moves delivery statuses only forward and ignores unknown ids', async () => {
       await ctx.store.commit(makeUnit(makeConversation('s'), { outbox: [makeOutbox('s', 's1', 1, 'one')] }));
       await ctx.store.updateOutbox('s1', { status: 'sent', wamid: 'wamid.s1' });
-      expect((await ctx.store.updateOutbox('s1', { deliveryStatus: 'read' }))?.status).toBe('read');
-      expect((await ctx.store.updateOutbox('s1', { deliveryStatus: 'delivered' }))?.status).toBe('read');
-      expect(await ctx.store.updateOutbox('nope', { status: 'sent' })).toBeNull();
+      expect(await ctx.store.updateOutbox('s1', { deliveryStatus: 'read' })).toBe(true);
+      expect((await ctx.store.getOutbox('s1'))?.status).toBe('read');
+      // Old news is still a write (the row is there), which changes nothing.
+      expect(await ctx.store.updateOutbox('s1', { deliveryStatus: 'delivered' })).toBe(true);
+      expect((await ctx.store.getOutbox('s1'))?.status).toBe('read');
+      expect(await ctx.store.updateOutbox('nope', { status: 'sent' })).toBe(false);
       expect(await ctx.store.getOutbox('nope')).toBeNull();
       expect(await ctx.store.countPendingOutbox()).toBe(0);
     });
@@ -141,16 +155,15 @@ export function describeConformanceOutbox(ctx: ConformanceContext): void {
       await ctx.store.commit(makeUnit(conversation, { outbox: [makeOutbox('w', 'w1', 1, 'one')] }));
       await ctx.store.updateOutbox('w1', { status: 'sent', wamid: 'wamid.w1' });
       const entries = [makeTranscript('w', 'wt1', 2_000, 'sent'), makeTranscript('w', 'wt2', 2_000, 'read')];
-      const row = await ctx.store.updateOutbox('w1', { deliveryStatus: 'read' }, entries);
-      expect(row?.status).toBe('read');
+      expect(await ctx.store.updateOutbox('w1', { deliveryStatus: 'read' }, entries)).toBe(true);
       expect((await ctx.store.getOutbox('w1'))?.status).toBe('read');
       expect((await ctx.store.listTranscript(conversation.id)).map((entry) => entry.id)).toEqual([
         'wt1',
         'wt2',
       ]);
       const stray = [makeTranscript('w', 'wt3', 3_000, 'lost')];
-      expect(await ctx.store.updateOutbox('nope', { deliveryStatus: 'read' }, stray)).toBeNull();
-      expect(await ctx.store.updateOutbox('w1', { status: 'pending', claimedBy: 'x' }, stray)).toBeNull();
+      expect(await ctx.store.updateOutbox('nope', { deliveryStatus: 'read' }, stray)).toBe(false);
+      expect(await ctx.store.updateOutbox('w1', { status: 'pending', claimedBy: 'x' }, stray)).toBe(false);
       expect((await ctx.store.listTranscript(conversation.id)).map((entry) => entry.id)).toEqual([
         'wt1',
         'wt2',

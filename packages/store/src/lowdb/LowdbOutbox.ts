@@ -117,16 +117,16 @@ export class LowdbOutbox {
   }
 
   /** `transcript`: entries written in the same change (see `Store.updateOutbox`). */
-  update(id: string, patch: OutboxPatch, transcript: TranscriptEntry[] = []): Promise<OutboxRecord | null> {
+  update(id: string, patch: OutboxPatch, transcript: TranscriptEntry[] = []): Promise<boolean> {
     const indexes = this.#indexes();
     const conversationId = indexes.outboxConversation.get(id);
-    if (!conversationId) return Promise.resolve(null);
+    if (!conversationId) return Promise.resolve(false);
     return this.#change(conversationId, (doc) => {
       const stored = doc.outbox.find((row) => row.id === id);
-      if (!stored) return { result: null };
-      if (patch.claimedBy !== undefined && !this.#claimedBy(stored, patch.claimedBy)) return { result: null };
-      // No deep copy: the patch builds a new row and stored rows are replaced, never mutated. (The
-      // returned row shares nested values with the newly stored one, as it did with the copy.)
+      if (!stored) return { result: false };
+      if (patch.claimedBy !== undefined && !this.#claimedBy(stored, patch.claimedBy))
+        return { result: false };
+      // No deep copy: the patch builds a new row and stored rows are replaced, never mutated.
       const opened = this.#view(this.#docs.openOutbox(stored));
       const row = applyOutboxPatch(opened, patch, this.#now());
       // The outcome is recorded: the lease ends with it.
@@ -135,7 +135,7 @@ export class LowdbOutbox {
       // An entry id already stored is skipped, as `appendTranscript` skips it (see `sentEntryId`).
       const entries = transcript.length > 0 ? transcriptAppendChange(this.#docs, doc, transcript) : null;
       if (entries) change.tr = entries.tr;
-      return { result: row, change };
+      return { result: true, change };
     });
   }
 

@@ -310,7 +310,7 @@ class LowdbStore extends LowdbCatalog implements Store {
     return this.#outbox.claim(owner, now, leaseUntil, limit);
   }
 
-  updateOutbox(id: string, patch: OutboxPatch, transcript?: TranscriptEntry[]): Promise<OutboxRecord | null> {
+  updateOutbox(id: string, patch: OutboxPatch, transcript?: TranscriptEntry[]): Promise<boolean> {
     return this.#outbox.update(id, patch, transcript);
   }
 

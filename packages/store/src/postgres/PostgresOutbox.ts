@@ -22,7 +22,8 @@ export class PostgresOutbox {
   readonly #clock: StoreClock;
   readonly #get: (id: string) => Promise<OutboxRecord | null>;
   readonly #findByWamid: (wamid: string) => Promise<OutboxRecord | null>;
-  readonly #writeShared: (write: OutboxWrite) => Promise<Record<string, unknown> | null>;
+  /** True when the write was an update that found its row (entries written alone: false). */
+  readonly #writeShared: (write: OutboxWrite) => Promise<boolean>;
 
   constructor(db: PostgresDb, clock: StoreClock) {
     this.#db = db;
@@ -41,19 +42,19 @@ export class PostgresOutbox {
     // transcript entries written meanwhile (with an update, or alone: a status the row already
     // shows) ride in it; a row twice waits for the next batch (a statement updates a row once).
     // Rows are locked in id order, so two instances' batches do not deadlock on each other.
-    this.#writeShared = createCoalescer<OutboxWrite, Record<string, unknown> | null>(
+    this.#writeShared = createCoalescer<OutboxWrite, boolean>(
       async (writes) => {
         const updates = writes.filter(isUpdate);
         const loose = writes.flatMap((write) => (isUpdate(write) ? [] : write.entries));
         if (updates.length === 0) {
           await db.insertSealedTranscript(db.pool, loose);
-          return writes.map(() => null);
+          return writes.map(() => false);
         }
         if (updates.length === 1 && loose.length === 0) return [await this.#updateOne(updates[0]!)];
-        const { rows } = await db.run<Data & { k: string }>(outboxPatchesStatement(updates, loose));
-        const byIndex = new Map(rows.map((row) => [Number(row.k) - 1, row.data]));
+        const { rows } = await db.run<{ k: string }>(outboxPatchesStatement(updates, loose));
+        const written = new Set(rows.map((row) => Number(row.k) - 1));
         let index = 0;
-        return writes.map((write) => (isUpdate(write) ? (byIndex.get(index++) ?? null) : null));
+        return writes.map((write) => isUpdate(write) && written.has(index++));
       },
       {
         maxBatch: 200,
@@ -62,7 +63,7 @@ export class PostgresOutbox {
         runOne: async (write) => {
           if (isUpdate(write)) return this.#updateOne(write);
           await db.insertSealedTranscript(db.pool, write.entries);
-          return null;
+          return false;
         },
       },
     );
@@ -94,7 +95,7 @@ export class PostgresOutbox {
   }
 
   /** Applies the patch; `transcript` (entries describing it) is written only if the row was. */
-  async update(id: string, patch: OutboxPatch, transcript?: TranscriptEntry[]): Promise<OutboxRecord | null> {
+  async update(id: string, patch: OutboxPatch, transcript?: TranscriptEntry[]): Promise<boolean> {
     const now = this.#clock.now();
     // A sealed lastError needs the record decrypted and sealed again: read, patch, write.
     if (patch.lastError !== undefined && this.#db.codec.contentEncryption) {
@@ -103,13 +104,12 @@ export class PostgresOutbox {
     // Otherwise one UPDATE (shared with concurrent ones), which also inserts the entries: the
     // plain fields merge into the JSON, the status is computed in SQL.
     const sealed = transcript?.map((entry) => this.#db.sealedTranscriptEntry(entry));
-    const data = await this.#writeShared({
+    return this.#writeShared({
       id,
       patch,
       now,
       ...(sealed && sealed.length > 0 && { transcript: sealed }),
     });
-    return data ? this.#db.openOutbox(data) : null;
   }
 
   /** The read-patch-write of a sealed `lastError`, with its transcript entries, in one transaction. */
@@ -118,19 +118,19 @@ export class PostgresOutbox {
     patch: OutboxPatch,
     now: number,
     transcript: TranscriptEntry[] | undefined,
-  ): Promise<OutboxRecord | null> {
+  ): Promise<boolean> {
     return this.#db.tx(async (client) => {
       const { rows } = await client.query<Data & { status: string; lease_owner: string | null }>(
         'SELECT data, status, lease_owner FROM outbox WHERE id = $1 FOR UPDATE',
         [id],
       );
-      if (!rows[0]) return null;
+      if (!rows[0]) return false;
       const claim = rows[0];
       if (
         patch.claimedBy !== undefined &&
         (claim.status !== 'sending' || claim.lease_owner !== patch.claimedBy)
       )
-        return null;
+        return false;
       const row = applyOutboxPatch(this.#db.openOutbox(rows[0].data), patch, now);
       await client.query(
         `UPDATE outbox SET status = $2, next_attempt_at = $3, wamid = $4, updated_at = $5, data = $6, lease_owner = NULL, lease_until = NULL
@@ -138,20 +138,20 @@ export class PostgresOutbox {
         [id, row.status, row.nextAttemptAt, row.wamid ?? null, row.updatedAt, this.#db.sealOutbox(row)],
       );
       if (transcript && transcript.length > 0) await this.#db.insertTranscript(client, transcript);
-      return row;
+      return true;
     });
   }
 
-  async #updateOne(update: OutboxUpdate): Promise<Record<string, unknown> | null> {
+  async #updateOne(update: OutboxUpdate): Promise<boolean> {
     // With transcript entries, the grouped statement (it inserts them in the same round trip).
     if (update.transcript) {
-      const { rows } = await this.#db.run<Data>(outboxPatchesStatement([update]));
-      return rows[0]?.data ?? null;
+      const { rows } = await this.#db.run(outboxPatchesStatement([update]));
+      return rows.length > 0;
     }
     const { text, values } = outboxPatchStatement(update.id, update.patch, update.now);
     // Prepared: the text depends only on which fields the patch has (a few dozen shapes).
-    const { rows } = await this.#db.run<Data>(prepared(text, values));
-    return rows[0]?.data ?? null;
+    const { rows } = await this.#db.run(prepared(text, values));
+    return rows.length > 0;
   }
 
   /** Writes transcript entries, sharing a statement with concurrent outbox updates. */

@@ -240,9 +240,8 @@ describe.skipIf('skip' in probe && process.env.CI !== 'true')('commitUnitsStatem
     // The claim is the sender's: its outcome is written under it.
     expect(
       await store.updateOutbox('o-3330-1', { status: 'sent', wamid: 'wamid.3330', claimedBy: 'me' }),
-    ).toMatchObject({
-      status: 'sent',
-    });
+    ).toBe(true);
+    expect((await store.getOutbox('o-3330-1'))?.status).toBe('sent');
   });
 });
 

@@ -209,11 +209,15 @@ if ('skip' in probe) {
           nextAttemptAt: 2_000,
           lastError: { code: 2 },
         };
-        expect(await store.updateOutbox('e1', { ...retry, claimedBy: 'd2' })).toBeNull();
+        expect(await store.updateOutbox('e1', { ...retry, claimedBy: 'd2' })).toBe(false);
         expect((await store.getOutbox('e1'))?.status).toBe('sending');
-        const own = await store.updateOutbox('e1', { ...retry, claimedBy: 'd1' });
-        expect(own).toMatchObject({ status: 'pending', attempts: 1, lastError: { code: 2 } });
-        expect(await store.updateOutbox('e1', { ...retry, claimedBy: 'd1' })).toBeNull();
+        expect(await store.updateOutbox('e1', { ...retry, claimedBy: 'd1' })).toBe(true);
+        expect(await store.getOutbox('e1')).toMatchObject({
+          status: 'pending',
+          attempts: 1,
+          lastError: { code: 2 },
+        });
+        expect(await store.updateOutbox('e1', { ...retry, claimedBy: 'd1' })).toBe(false);
       } finally {
         await store.close();
         await harness.destroy();

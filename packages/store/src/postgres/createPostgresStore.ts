@@ -339,7 +339,7 @@ class PostgresStore extends PostgresCatalog implements Store {
   claimOutbox(owner: string, now: number, leaseUntil: number, limit: number): Promise<OutboxRecord[]> {
     return this.#outbox.claim(owner, now, leaseUntil, limit);
   }
-  updateOutbox(id: string, patch: OutboxPatch, transcript?: TranscriptEntry[]): Promise<OutboxRecord | null> {
+  updateOutbox(id: string, patch: OutboxPatch, transcript?: TranscriptEntry[]): Promise<boolean> {
     return this.#outbox.update(id, patch, transcript);
   }
   getOutbox(id: string): Promise<OutboxRecord | null> {

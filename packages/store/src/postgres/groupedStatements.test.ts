@@ -46,13 +46,17 @@ describe.skipIf('skip' in probe && process.env.CI !== 'true')('PostgreSQL store:
       store.updateOutbox('g0', { deliveryStatus: 'read' }),
       store.updateOutbox('missing', { deliveryStatus: 'read' }),
     ]);
-    rows.forEach((row, i) => {
+    for (const [i, row] of rows.entries()) {
       // A fence on an owner that never claimed the row: nothing changes.
-      const expected = i % 3 === 1 ? null : applyOutboxPatch(row, patches[i]!, 5_000);
-      expect(results[i], row.id).toEqual(expected);
-    });
-    expect(results[30]?.status).toBe('read');
-    expect(results[31]).toBeNull();
+      const fenced = i % 3 === 1;
+      expect(results[i], row.id).toBe(!fenced);
+      if (i !== 0)
+        expect(await store.getOutbox(row.id), row.id).toEqual(
+          fenced ? row : applyOutboxPatch(row, patches[i]!, 5_000),
+        );
+    }
+    expect(results[30]).toBe(true);
+    expect(results[31]).toBe(false);
     expect((await store.getOutbox('g0'))?.status).toBe('read');
     expect((await store.getOutbox('g1'))?.status).toBe('sent');
   });
@@ -75,19 +79,18 @@ describe.skipIf('skip' in probe && process.env.CI !== 'true')('PostgreSQL store:
       // Entries written alone (a status the row already shows) share the statement.
       store.appendTranscript([entry('te-loose-a', 16), entry('te-loose-b', 17)]).then(() => null),
     ]);
-    expect(results.map((row) => row?.status ?? null)).toEqual([
+    expect(results).toEqual([true, false, false, true, true, true, null]);
+    const statuses = await Promise.all(['tg0', 'tg1', 'tg2', 'tg3', 'tg4'].map((id) => store.getOutbox(id)));
+    expect(statuses.map((row) => row?.status)).toEqual([
       'delivered',
-      null,
-      null,
+      'sending',
       'read',
       'delivered',
       'delivered',
-      null,
     ]);
     // Alone (no other write to share a statement with), too.
-    expect((await store.updateOutbox('tg5', { deliveryStatus: 'read' }, [entry('te-5', 15)]))?.status).toBe(
-      'read',
-    );
+    expect(await store.updateOutbox('tg5', { deliveryStatus: 'read' }, [entry('te-5', 15)])).toBe(true);
+    expect((await store.getOutbox('tg5'))?.status).toBe('read');
     await store.appendTranscript([entry('te-6', 18)]);
     const ids = (await store.listTranscript(makeConversation('3185').id)).map((stored) => stored.id);
     expect(ids).toEqual(['te-0', 'te-2a', 'te-2b', 'te-5', 'te-loose-a', 'te-loose-b', 'te-6']);

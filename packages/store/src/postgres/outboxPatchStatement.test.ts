@@ -53,11 +53,12 @@ describe.skipIf('skip' in probe && process.env.CI !== 'true')(
       expect(await store.commit(makeUnit(makeConversation('3170'), { outbox: rows }))).toEqual({ ok: true });
       for (const [index, { id, patch }] of cases.entries()) {
         const expected = applyOutboxPatch(rows[index]!, patch, 5_000);
-        expect(
-          await store.updateOutbox(id, patch),
-          `${rows[index]!.status} + ${JSON.stringify(patch)}`,
-        ).toEqual(expected);
-        expect(await store.getOutbox(id)).toEqual(expected);
+        expect(await store.updateOutbox(id, patch), `${rows[index]!.status} + ${JSON.stringify(patch)}`).toBe(
+          true,
+        );
+        expect(await store.getOutbox(id), `${rows[index]!.status} + ${JSON.stringify(patch)}`).toEqual(
+          expected,
+        );
       }
       // The columns the claims and lookups use follow the JSON.
       expect((await store.findOutboxByWamid('wamid.p0'))?.id).toBe('p0');
@@ -96,9 +97,8 @@ describe.skipIf('skip' in probe && process.env.CI !== 'true')(
         const row = rows[index]!;
         const fenced =
           patch.claimedBy !== undefined && (row.status !== 'sending' || patch.claimedBy !== 'me');
-        const expected = fenced ? null : applyOutboxPatch(row, patch, 5_000);
-        expect(results[index], `${row.status} + ${JSON.stringify(patch)}`).toEqual(expected);
-        expect(await store.getOutbox(row.id)).toEqual(expected ?? row);
+        expect(results[index], `${row.status} + ${JSON.stringify(patch)}`).toBe(!fenced);
+        expect(await store.getOutbox(row.id)).toEqual(fenced ? row : applyOutboxPatch(row, patch, 5_000));
       }
     });
 
@@ -107,16 +107,20 @@ describe.skipIf('skip' in probe && process.env.CI !== 'true')(
       expect(await encrypted.commit(makeUnit(makeConversation('3171'), { outbox: [row] }))).toEqual({
         ok: true,
       });
-      const updated = await encrypted.updateOutbox('enc1', {
+      const written = await encrypted.updateOutbox('enc1', {
         status: 'pending',
         attempts: 1,
         nextAttemptAt: 9_000,
         lastError: { code: 131000, message: 'Something private went wrong' },
       });
-      expect(updated).toMatchObject({ status: 'pending', nextAttemptAt: 9_000, lastError: { code: 131000 } });
-      expect(await encrypted.getOutbox('enc1')).toEqual(updated);
+      expect(written).toBe(true);
+      expect(await encrypted.getOutbox('enc1')).toMatchObject({
+        status: 'pending',
+        nextAttemptAt: 9_000,
+        lastError: { code: 131000, message: 'Something private went wrong' },
+      });
       expect(await harness.dump()).not.toContain('Something private');
-      expect(await encrypted.updateOutbox('missing', { deliveryStatus: 'read' })).toBeNull();
+      expect(await encrypted.updateOutbox('missing', { deliveryStatus: 'read' })).toBe(false);
     });
   },
 );

@@ -9,7 +9,8 @@ const RANKS = `ARRAY['pending','sending','sent','delivered','read','played','fai
 const rank = (sql: string) => `array_position(${RANKS}, ${sql})`;
 
 /**
- * Builds `updateOutbox` as ONE `UPDATE … RETURNING data`: the same result as `applyOutboxPatch`
+ * Builds `updateOutbox` as ONE `UPDATE … RETURNING id` (a row when it was written): the same
+ * result as `applyOutboxPatch`
  * on the locked row (a delivery status only moves a row forward; `failed` wins before delivery),
  * computed by PostgreSQL, so there is no read-modify-write transaction; `claimedBy` is checked
  * in the same statement. Not for a `lastError`
@@ -42,7 +43,7 @@ export function outboxPatchStatement(id: string, patch: OutboxPatch, now: number
     text: `UPDATE outbox o SET status = ${status}, next_attempt_at = ${nextAttemptAt}, wamid = ${wamid},
       updated_at = $2, lease_owner = NULL, lease_until = NULL,
       data = o.data || ${$(JSON.stringify(fields))}::jsonb || jsonb_build_object('status', ${status}, 'updatedAt', $2::bigint)
-      WHERE o.id = $1${fence} RETURNING o.data`,
+      WHERE o.id = $1${fence} RETURNING o.id`,
     values,
   };
 }
@@ -78,7 +79,7 @@ const GROUP_SQL = `WITH i AS MATERIALIZED (
     data = o.data || i.fields || jsonb_build_object('status', ${groupStatus}, 'updatedAt', i.now)
   FROM i WHERE o.id = i.id AND o.id IN (SELECT id FROM locked)
     AND (i.claimed_by IS NULL OR (o.status = 'sending' AND o.lease_owner = i.claimed_by))
-  RETURNING i.k, o.data`;
+  RETURNING i.k`;
 
 // The same with transcript entries, each tagged with its update's k (inserted only if that update
 // found its row) or 0 (entries written alone, always inserted): one round trip, one transaction
@@ -91,12 +92,13 @@ const GROUP_WITH_TRANSCRIPT_SQL = `WITH u AS (${GROUP_SQL}),
       WITH ORDINALITY AS e(id, conversation_id, at, data, k, n)
     WHERE e.k = 0 OR e.k IN (SELECT u.k FROM u) ORDER BY e.n
     ON CONFLICT (id) DO NOTHING)
-  SELECT k, data FROM u`;
+  SELECT k FROM u`;
 
 /**
  * Several `updateOutbox` calls (different rows) as ONE prepared statement of constant text, each
- * with the result of `outboxPatchStatement`: returns rows `(k, data)`, k being the update's
- * position from 1; a row missing or fenced off returns nothing. Not for a sealed `lastError`.
+ * with the result of `outboxPatchStatement`: returns a row `k` for each update written, k being
+ * its position from 1; a row missing or fenced off returns nothing. (Not the rows themselves: no
+ * caller reads them, and each carries its message, which PostgreSQL would print and `pg` parse.) Not for a sealed `lastError`.
  * The updates' transcript entries, and `loose` entries written on their own, go in the same statement.
  * @example const { rows } = await pool.query(outboxPatchesStatement([{ id: 'out-1', patch: { deliveryStatus: 'read' }, now }]));
  */

@@ -15,12 +15,8 @@ export interface DispatcherOutboxPatch {
 /** The Store methods the dispatcher uses (same names and shapes as `@parley/store`'s Store). */
 export interface DispatcherStore {
   claimOutbox(owner: string, now: number, leaseUntil: number, limit: number): Promise<OutboxRecord[]>;
-  /** `transcript`: entries of the row's conversation written with the update (none when it is null). */
-  updateOutbox(
-    id: string,
-    patch: DispatcherOutboxPatch,
-    transcript?: TranscriptEntry[],
-  ): Promise<OutboxRecord | null>;
+  /** Whether the row was written; `transcript`: entries of its conversation written with it. */
+  updateOutbox(id: string, patch: DispatcherOutboxPatch, transcript?: TranscriptEntry[]): Promise<boolean>;
   getOutbox(id: string): Promise<OutboxRecord | null>;
   findOutboxByWamid(wamid: string): Promise<OutboxRecord | null>;
   recoverExpiredOutbox(now: number): Promise<number>;

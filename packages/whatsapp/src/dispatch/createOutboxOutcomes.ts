@@ -71,7 +71,7 @@ export interface OutboxOutcomes {
  */
 export function createOutboxOutcomes(deps: {
   store: {
-    updateOutbox(id: string, patch: DispatcherOutboxPatch): Promise<OutboxRecord | null>;
+    updateOutbox(id: string, patch: DispatcherOutboxPatch): Promise<boolean>;
     appendTranscript(entries: TranscriptEntry[]): Promise<void>;
   };
   limiter: RateLimiter;

@@ -67,10 +67,10 @@ export function createMemoryOutbox(): MemoryOutbox {
     },
     async updateOutbox(id, patch: DispatcherOutboxPatch, entries = []) {
       const row = rows.get(id);
-      if (!row) return null;
+      if (!row) return false;
       const { deliveryStatus, claimedBy, ...fields } = patch;
       if (claimedBy !== undefined && (row.status !== 'sending' || leases.get(id)?.owner !== claimedBy))
-        return null;
+        return false;
       addEntries(entries);
       Object.assign(row, fields);
       // As the Store does: a delivery status only moves a row forward; `failed` wins before delivery.
@@ -81,7 +81,7 @@ export function createMemoryOutbox(): MemoryOutbox {
           row.status = deliveryStatus;
       }
       leases.delete(id);
-      return copy(row);
+      return true;
     },
     async getOutbox(id) {
       const row = rows.get(id);

@@ -10,11 +10,10 @@ const rank = (sql: string) => `array_position(${RANKS}, ${sql})`;
 
 /**
  * Builds `updateOutbox` as ONE `UPDATE … RETURNING id` (a row when it was written): the same
- * result as `applyOutboxPatch`
- * on the locked row (a delivery status only moves a row forward; `failed` wins before delivery),
- * computed by PostgreSQL, so there is no read-modify-write transaction; `claimedBy` is checked
- * in the same statement. Not for a `lastError`
- * under content encryption (that field is sealed inside the record).
+ * result as `applyOutboxPatch` on the locked row (a delivery status only moves a row forward;
+ * `failed` wins before delivery), computed by PostgreSQL, so there is no read-modify-write
+ * transaction; `claimedBy` is checked in the same statement. Not for a `lastError` under content
+ * encryption (that field is sealed inside the record).
  * @example const { text, values } = outboxPatchStatement('out-1', { deliveryStatus: 'read' }, Date.now());
  */
 export function outboxPatchStatement(id: string, patch: OutboxPatch, now: number): Statement {
@@ -98,8 +97,9 @@ const GROUP_WITH_TRANSCRIPT_SQL = `WITH u AS (${GROUP_SQL}),
  * Several `updateOutbox` calls (different rows) as ONE prepared statement of constant text, each
  * with the result of `outboxPatchStatement`: returns a row `k` for each update written, k being
  * its position from 1; a row missing or fenced off returns nothing. (Not the rows themselves: no
- * caller reads them, and each carries its message, which PostgreSQL would print and `pg` parse.) Not for a sealed `lastError`.
- * The updates' transcript entries, and `loose` entries written on their own, go in the same statement.
+ * caller reads them, and each carries its message, which PostgreSQL would print and `pg` parse.)
+ * Not for a sealed `lastError`. The updates' transcript entries, and `loose` entries written on
+ * their own, go in the same statement.
  * @example const { rows } = await pool.query(outboxPatchesStatement([{ id: 'out-1', patch: { deliveryStatus: 'read' }, now }]));
  */
 export function outboxPatchesStatement(

@@ -91,6 +91,23 @@ describe('createDispatcher: status webhooks', () => {
     expect(store.transcript.map((e) => e.status)).toEqual(['sent', 'delivered', 'read']);
   });
 
+  it('two copies of a status webhook applied at once tell each status once', async () => {
+    const d = dispatcher();
+    const sent = await sentRow();
+    // Meta redelivers a webhook while its first copy is still being applied: both copies read the
+    // row before either writes, so neither sees the other's entry; its fixed id keeps it single.
+    const copy = () => [statusEvent('wamid.S', 'delivered'), statusEvent('wamid.S', 'read')];
+    const results = await Promise.all([d.applyStatuses(copy()), d.applyStatuses(copy())]);
+    expect(results.flat().every((r) => r.matched)).toBe(true);
+    await d.applyStatus(statusEvent('wamid.S', 'read'));
+    expect(store.rows.get(sent.id)?.status).toBe('read');
+    expect(store.transcript.map((e) => `${e.id} ${e.status}`)).toEqual([
+      `${sent.id}:sent:wamid.S sent`,
+      `${sent.id}:delivered:wamid.S delivered`,
+      `${sent.id}:read:wamid.S read`,
+    ]);
+  });
+
   it('a message with a failed status goes one status at a time: delivered first, so the failure is old news', async () => {
     const d = dispatcher();
     const sent = await sentRow();

@@ -6,7 +6,7 @@ import { computeBackoff, type BackoffOptions } from './computeBackoff.js';
 import type { ApplyStatusResult, DispatcherStore } from './createDispatcher.js';
 import type { EntryInit, OutboxOutcomes } from './createOutboxOutcomes.js';
 import { mergeDeliveryStatus } from './mergeDeliveryStatus.js';
-import { sentEntryId } from './outboxTranscript.js';
+import { statusEntryId } from './outboxTranscript.js';
 
 /** The dispatcher's status-webhook handlers. */
 export interface StatusApplier {
@@ -36,9 +36,13 @@ const isRepeat = (row: OutboxRecord, event: MessageStatusEvent) =>
     ? row.wamid === event.wamid
     : event.status !== 'failed' && row.status === event.status;
 
-/** What a status's transcript entry says; a `sent` one under the id the send's answer uses. */
+/**
+ * What a status's transcript entry says, under its fixed id (a `sent` one under the id the send's
+ * answer uses): `isRepeat` saves the write of a status the row already shows, the id keeps a
+ * concurrent copy from being told twice.
+ */
 const statusInit = (row: OutboxRecord, event: MessageStatusEvent): EntryInit => ({
-  ...(event.status === 'sent' && { id: sentEntryId(row.id, event.wamid) }),
+  ...(event.status !== 'failed' && { id: statusEntryId(row.id, event.status, event.wamid) }),
   detail: event.status,
   status: event.status,
 });

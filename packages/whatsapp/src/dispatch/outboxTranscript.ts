@@ -32,7 +32,23 @@ const WORDS: Record<OutboxTranscriptCode, (detail: string) => string> = {
  * @example sentEntryId('out-1', 'wamid.HBgL…') // 'out-1:sent:wamid.HBgL…'
  */
 export function sentEntryId(outboxId: string, wamid: string): string {
-  return `${outboxId}:sent:${wamid}`;
+  return statusEntryId(outboxId, 'sent', wamid);
+}
+
+/**
+ * The id of the entry that tells one attempt's (one wamid's) delivery status; `failed` excepted
+ * (each copy of a failure is acted on, see createStatusApplier). Fixed, so the store writes it
+ * once however often the status comes: two copies of a webhook applied at the same time (Meta
+ * redelivers one it got no 200 for while the first copy is still being applied, on this instance
+ * or another) both read the row before either writes, so neither sees the other's entry.
+ * @example statusEntryId('out-1', 'read', 'wamid.HBgL…') // 'out-1:read:wamid.HBgL…'
+ */
+export function statusEntryId(
+  outboxId: string,
+  status: Exclude<DeliveryStatus, 'failed'>,
+  wamid: string,
+): string {
+  return `${outboxId}:${status}:${wamid}`;
 }
 
 /**

@@ -142,6 +142,21 @@ describe('createDispatcher: status webhooks', () => {
     expect(store.transcript.filter((e) => e.code === 'outbox.reconciled')).toHaveLength(1);
   });
 
+  it('a status found by callback data, applied on two instances at once, reconciles the row once', async () => {
+    const sent = row();
+    graph.reply = () => 'hang';
+    const d = dispatcher({ ambiguousGraceMs: 60_000 }, 200);
+    await d.tick();
+    // Two instances (each its own row locks) get a copy of the webhook; both read the row before
+    // either writes its wamid.
+    const other = dispatcher({ ambiguousGraceMs: 60_000 });
+    const copy = () => [statusEvent('wamid.LOST', 'delivered', { callbackData: sent.id })];
+    await Promise.all([d.applyStatuses(copy()), other.applyStatuses(copy())]);
+    expect(store.rows.get(sent.id)).toMatchObject({ status: 'delivered', wamid: 'wamid.LOST' });
+    const told = store.transcript.filter((e) => e.code === 'outbox.reconciled' || e.code === 'outbox.status');
+    expect(told.map((e) => e.code)).toEqual(['outbox.reconciled', 'outbox.status']);
+  });
+
   it('an unknown wamid is not matched', async () => {
     expect(
       await dispatcher().applyStatus(statusEvent('wamid.unknown', 'read', { callbackData: 'flow=x' })),

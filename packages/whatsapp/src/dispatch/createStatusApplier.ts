@@ -6,7 +6,7 @@ import { computeBackoff, type BackoffOptions } from './computeBackoff.js';
 import type { ApplyStatusResult, DispatcherStore } from './createDispatcher.js';
 import type { EntryInit, OutboxOutcomes } from './createOutboxOutcomes.js';
 import { mergeDeliveryStatus } from './mergeDeliveryStatus.js';
-import { statusEntryId } from './outboxTranscript.js';
+import { reconciledEntryId, statusEntryId } from './outboxTranscript.js';
 
 /** The dispatcher's status-webhook handlers. */
 export interface StatusApplier {
@@ -109,7 +109,10 @@ export function createStatusApplier(deps: {
         // Under the row lock the send's own answer may have recorded the wamid after all.
         if (byCallback && current.wamid === undefined) {
           log.info({ outboxId: current.id }, 'lost send response reconciled by a status webhook');
-          await record(current, 'outbox.reconciled', { status: event.status });
+          await record(current, 'outbox.reconciled', {
+            id: reconciledEntryId(current.id, event.wamid),
+            status: event.status,
+          });
         }
         await record(current, 'outbox.status', statusInit(current, event));
         return { matched: true as const, outboxId: current.id, status: merge.status, changed: true };

@@ -52,6 +52,15 @@ export function statusEntryId(
 }
 
 /**
+ * The id of the entry that says a lost send answer was made good by a status webhook: fixed for
+ * the same reason as `statusEntryId` (two instances can each take a copy of that webhook before
+ * either has written the wamid).
+ */
+export function reconciledEntryId(outboxId: string, wamid: string): string {
+  return `${outboxId}:reconciled:${wamid}`;
+}
+
+/**
  * Builds a transcript entry about an outbox row, with words for a person.
  * @example outboxEntry(row, 'outbox.sent', { id: 't1', at: now })
  */

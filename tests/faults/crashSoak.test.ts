@@ -4,7 +4,7 @@
 // Graph proxy logs every send attempt so a duplicate can be traced to its outbox row and attempts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Simulator } from '@parley/simulator';
-import { conversationDetail, outboxDepth } from '../harness/adminApi.js';
+import { outboxDepth } from '../harness/adminApi.js';
 import { duplicateDetails } from '../harness/duplicateDetails.js';
 import { echoFlow, echoOf, flowsDirWith } from '../harness/faultFlows.js';
 import { startGraphProxy, type GraphProxy } from '../harness/graphProxy.js';
@@ -12,6 +12,7 @@ import { botTexts, removeDir, serverEnv, startFaultSimulator, tempDataDir } from
 import { report, scaled, sleep, waitUntil } from '../harness/faultScale.js';
 import { startServerProcess, type ServerProcess } from '../harness/serverProcess.js';
 import { dropDatabase, freshDatabase, postgresAvailable } from '../harness/testDatabase.js';
+import { auditTranscripts } from '../harness/transcriptAudit.js';
 import { startWebhookTee } from '../harness/webhookTee.js';
 
 const CONVERSATIONS = scaled(50, 500);
@@ -153,7 +154,8 @@ describe('crash soak', () => {
         .slice(0, 10);
       // Sends Meta accepted whose answer the killed server never recorded: its status webhook
       // (our row id as callback data) must settle them, not a second send.
-      const reconciled = await countReconciled(server!.url, users);
+      // And the conversations people read tell each message, reply and status once.
+      const transcripts = await auditTranscripts(server!.url, users);
       report(`2 crash-soak/${store}`, {
         conversations: CONVERSATIONS,
         turns: TURNS,
@@ -161,7 +163,7 @@ describe('crash soak', () => {
         waitingAtKills: kills.reduce((n, k) => n + k.waiting, 0),
         restartMs: Math.max(...kills.map((k) => k.downMs)),
         sendAttempts: sends.length,
-        reconciled,
+        reconciled: transcripts.reconciled,
         lost,
         slowTurns,
         unsentTurns: users.reduce((n, user) => n + TURNS - (sentTurns.get(user) ?? 0), 0),
@@ -173,6 +175,7 @@ describe('crash soak', () => {
         webhooks: sim.stats().webhooks,
         duplicated,
         warnings,
+        transcripts,
       });
       expect(crashes).toBe(CYCLES);
       expect(settled).toBe(true);
@@ -182,6 +185,7 @@ describe('crash soak', () => {
       expect(slowTurns).toBe(0);
       expect(outOfOrder).toBe(0);
       expect(duplicates).toBe(0);
+      expect(transcripts.repeated).toBe(0);
     } finally {
       stopKilling = true;
       await killer.catch(() => undefined);
@@ -189,17 +193,6 @@ describe('crash soak', () => {
       await front.close();
       await removeDir(dataDir);
     }
-  }
-
-  /** Rows settled by a status webhook after their send answer was lost (transcript `outbox.reconciled`). */
-  async function countReconciled(baseUrl: string, users: string[]): Promise<number> {
-    let n = 0;
-    for (const user of users) {
-      const detail = (await conversationDetail(baseUrl, user)) as
-        { transcript: Array<{ code?: string }> } | undefined;
-      n += detail?.transcript.filter((entry) => entry.code === 'outbox.reconciled').length ?? 0;
-    }
-    return n;
   }
 
   it('lowdb: nothing lost, nothing doubled, nothing out of order', () => run('lowdb'));

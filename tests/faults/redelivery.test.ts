@@ -3,12 +3,12 @@
 // no status told twice in a transcript (the status webhooks are copied like the messages).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Simulator } from '@parley/simulator';
-import { conversationDetail } from '../harness/adminApi.js';
 import { echoFlow, echoOf, flowsDirWith } from '../harness/faultFlows.js';
 import { botTexts, removeDir, serverEnv, startFaultSimulator, tempDataDir } from '../harness/faultRig.js';
 import { report, scaled, sleep } from '../harness/faultScale.js';
 import { startServerProcess, type ServerProcess } from '../harness/serverProcess.js';
 import { dropDatabase, freshDatabase, postgresAvailable } from '../harness/testDatabase.js';
+import { auditTranscripts } from '../harness/transcriptAudit.js';
 import { meanCopies, startWebhookTee } from '../harness/webhookTee.js';
 
 const USERS = scaled(30, 200);
@@ -84,24 +84,9 @@ describe('redelivery: every webhook 1-5 times', () => {
           )
             outOfOrder++;
         }
-        // The status webhooks were copied too (and on PostgreSQL spread over both instances):
-        // each message's `sent` and `delivered` must be told once in its conversation's transcript.
-        let statusEntries = 0;
-        let repeatedStatusEntries = 0;
-        for (const user of users) {
-          const detail = await conversationDetail(servers[0]!.url, user);
-          const transcript = (detail?.transcript ?? []) as Array<Record<string, unknown>>;
-          const told = new Map<string, number>();
-          for (const entry of transcript) {
-            if (entry.code !== 'outbox.status' && entry.code !== 'outbox.sent') continue;
-            const key = `${String(entry.outboxId)}|${String(entry.status)}`;
-            told.set(key, (told.get(key) ?? 0) + 1);
-          }
-          for (const n of told.values()) {
-            statusEntries += 1;
-            repeatedStatusEntries += n - 1;
-          }
-        }
+        // The status webhooks were copied too (on PostgreSQL spread over both instances): each
+        // message, reply and status must be told once in its conversation's transcript.
+        const transcripts = await auditTranscripts(servers[0]!.url, users);
         report(`3 redelivery/${store}`, {
           instances,
           users: USERS,
@@ -110,15 +95,14 @@ describe('redelivery: every webhook 1-5 times', () => {
           lost,
           duplicates,
           outOfOrder,
-          statusEntries,
-          repeatedStatusEntries,
+          transcripts,
           tee: tee.stats(),
         });
         expect(refused).toBe(0);
         expect(lost).toBe(0);
         expect(duplicates).toBe(0);
-        expect(repeatedStatusEntries).toBe(0);
-        expect(statusEntries).toBeGreaterThanOrEqual(USERS * MESSAGES); // at least each reply's `sent`
+        expect(transcripts.repeated).toBe(0);
+        expect(transcripts.statuses).toBeGreaterThanOrEqual(USERS * MESSAGES); // each reply's `sent` at least
         expect(tee.stats().copies).toBeGreaterThan(USERS * MESSAGES); // the test really copied
       } finally {
         await tee.close();

@@ -38,6 +38,8 @@ describe('createDispatcher: status webhooks', () => {
     const report = await d.tick();
     expect(report).toMatchObject({ sent: 1, retried: 0 });
     expect(store.rows.get(sent.id)).toMatchObject({ status: 'delivered', wamid: 'wamid.RACE', attempts: 1 });
+    // The statuses came while the send was in flight; its lost answer is said by the sender, once.
+    expect(store.transcript.filter((e) => e.code === 'outbox.reconciled')).toHaveLength(1);
     now += 120_000;
     graph.reply = () => acceptedSend('wamid.DUP');
     await d.tick();

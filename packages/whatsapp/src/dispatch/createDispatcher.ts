@@ -86,6 +86,11 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   const withRowLock = createKeyedLock();
   /** Conversations with a send in flight here: never two messages of one conversation at once. */
   const sendingConversations = new Set<string>();
+  /**
+   * Rows whose send is in flight here: a status webhook for one of them came before the send's
+   * answer, it did not reconcile a lost answer (see createStatusApplier).
+   */
+  const sendingRows = new Set<string>();
   let inFlight = 0;
   const running = new Set<Promise<void>>();
   /** Offers made and not yet taken back: each may bring a claimed row, so each holds a place. */
@@ -124,6 +129,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   function start(row: OutboxRecord, report: TickReport): Promise<void> {
     inFlight += 1;
     sendingConversations.add(row.conversationId);
+    sendingRows.add(row.id);
     const done = send(row)
       .then(
         (outcome) => {
@@ -144,6 +150,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       .finally(() => {
         inFlight -= 1;
         sendingConversations.delete(row.conversationId);
+        sendingRows.delete(row.id);
         running.delete(done);
         loop.wake();
       });
@@ -310,6 +317,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   const { applyStatus, applyStatuses } = createStatusApplier({
     store,
     withRowLock,
+    sendInFlight: (id) => sendingRows.has(id),
     outcomes,
     log,
     backoff,

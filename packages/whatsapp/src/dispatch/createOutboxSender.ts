@@ -4,7 +4,7 @@ import type { GraphClient } from '../graph/createGraphClient.js';
 import type { Clock, Logger } from '../ports.js';
 import type { DispatcherStore } from './DispatcherStore.js';
 import type { AttemptResult, OutboxOutcomes, WriteOutcome } from './createOutboxOutcomes.js';
-import { sentEntryId } from './outboxTranscript.js';
+import { reconciledEntryId, sentEntryId } from './outboxTranscript.js';
 
 /**
  * True when a status webhook wrote an outcome for `claimed` while its send was in flight: a new
@@ -66,7 +66,13 @@ export function createOutboxSender(deps: {
         // retry over it would resend a message the user already has.
         const current = await store.getOutbox(row.id);
         if (current && reconciledSince(row, current)) {
-          await store.updateOutbox(row.id, { attempts, lastError: result.error.toChannelError() });
+          // The status came while this send was in flight, so its applier left this to say.
+          const { wamid } = current;
+          const said =
+            wamid !== undefined && current.status !== 'failed'
+              ? entries(row, 'outbox.reconciled', [{ id: reconciledEntryId(row.id, wamid) }])
+              : undefined;
+          await store.updateOutbox(row.id, { attempts, lastError: result.error.toChannelError() }, said);
           log.info({ outboxId: row.id }, 'ambiguous send already reconciled by its status webhook');
           if (current.status === 'failed') return 'failed' as const;
           deps.onAttempt?.('sent', row);

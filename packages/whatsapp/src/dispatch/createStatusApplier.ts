@@ -49,11 +49,13 @@ const statusInit = (row: OutboxRecord, event: MessageStatusEvent): EntryInit => 
 
 /**
  * Creates the dispatcher's status-webhook handlers (see {@link StatusApplier}).
- * @example const { applyStatus } = createStatusApplier({ store, withRowLock, outcomes, log, backoff, random });
+ * @example const { applyStatus } = createStatusApplier({ store, withRowLock, sendInFlight, outcomes, log, ... });
  */
 export function createStatusApplier(deps: {
   store: Pick<DispatcherStore, 'findOutboxByWamid' | 'getOutbox' | 'updateOutbox'>;
   withRowLock: <T>(key: string, work: () => Promise<T>) => Promise<T>;
+  /** True while this process is sending the row: its answer is still to come, not lost. */
+  sendInFlight: (outboxId: string) => boolean;
   outcomes: OutboxOutcomes;
   log: Logger;
   backoff: Required<BackoffOptions>;
@@ -106,8 +108,10 @@ export function createStatusApplier(deps: {
           deliveryStatus: event.status,
           ...wamidPatch,
         });
-        // Under the row lock the send's own answer may have recorded the wamid after all.
-        if (byCallback && current.wamid === undefined) {
+        // Under the row lock the send's own answer may have recorded the wamid after all. A send
+        // still in flight here will get its answer: this status only came first, nothing was lost
+        // (when that answer turns out lost after all, the sender says so).
+        if (byCallback && current.wamid === undefined && !deps.sendInFlight(current.id)) {
           log.info({ outboxId: current.id }, 'lost send response reconciled by a status webhook');
           await record(current, 'outbox.reconciled', {
             id: reconciledEntryId(current.id, event.wamid),

@@ -19,7 +19,9 @@ const WORDS: Record<OutboxTranscriptCode, (detail: string) => string> = {
   'outbox.credentials': () =>
     "Sending is paused: WhatsApp refused the access token. Update the bot's token to resume.",
   'outbox.status': (detail) => `WhatsApp reports this message as ${detail}.`,
-  'outbox.reconciled': () => 'The send answer was lost, but WhatsApp confirmed the message.',
+  // True whether the send's answer was lost or only late (it may come to another instance).
+  'outbox.reconciled': () =>
+    "WhatsApp confirmed this message before its send's answer was recorded, so it was not sent again.",
   'window.closed': () =>
     'This message was not sent: the 24-hour window to reply freely has closed. Only an approved template can be sent now.',
 };

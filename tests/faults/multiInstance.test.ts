@@ -19,6 +19,7 @@ import {
 import { percentile, report, scaled, sleep, waitUntil } from '../harness/faultScale.js';
 import { startServerProcess, type ServerProcess } from '../harness/serverProcess.js';
 import { dropDatabase, freshDatabase, postgresAvailable } from '../harness/testDatabase.js';
+import { auditTranscripts } from '../harness/transcriptAudit.js';
 import { startWebhookTee } from '../harness/webhookTee.js';
 import { classifyOrder, inboxOrder, orderDetails, type PostRecord } from '../harness/orderDetails.js';
 
@@ -126,6 +127,9 @@ describe.skipIf(!hasPostgres)('multi-instance on one PostgreSQL', () => {
       const live = servers[0]!.url;
       const settled = await waitUntil(async () => (await outboxDepth(live)) === 0, 150_000, 500);
       await sleep(2000);
+      // Three instances took the webhooks and one died mid-run: each message, reply and status
+      // must still be told once in the conversations people read.
+      const transcripts = await auditTranscripts(live, users);
       const sends = proxies.flatMap((proxy) => proxy.sends());
       let lost = 0;
       let duplicates = 0;
@@ -228,10 +232,12 @@ describe.skipIf(!hasPostgres)('multi-instance on one PostgreSQL', () => {
         webhooks: sim.stats().webhooks,
         duplicated,
         outOfOrder,
+        transcripts,
       });
       expect(settled).toBe(true);
       expect(lost).toBe(0);
       expect(duplicates).toBe(0);
+      expect(transcripts.repeated).toBe(0);
       expect(serverOutOfOrder).toEqual([]);
       expect([...stuck].every(([user, want]) => botTexts(sim, user).includes(want))).toBe(true);
     } finally {

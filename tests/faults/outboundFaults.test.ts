@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Simulator } from '@parley/simulator';
 import { conversationDetail, outboxDepth } from '../harness/adminApi.js';
+import { auditTranscripts } from '../harness/transcriptAudit.js';
 import { echoFlow, echoOf, flowsDirWith } from '../harness/faultFlows.js';
 import {
   botTexts,
@@ -144,6 +145,8 @@ describe('outbound faults', () => {
           };
         }),
       );
+      // Retries and reconciled sends tell each reply and each of its statuses once all the same.
+      const transcripts = await auditTranscripts(server.url, users);
       report(`6 outbound-faults/${store}`, {
         replies: USERS * MESSAGES,
         lost,
@@ -157,9 +160,11 @@ describe('outbound faults', () => {
         ),
         deliveredMs,
         permanent,
+        transcripts,
       });
       expect(lost).toBe(0);
       expect(duplicates).toBe(0);
+      expect(transcripts.repeated).toBe(0);
       expect(retries.filter((r) => r > 0).length).toBeGreaterThan(0); // the faults really fired
       for (const p of permanent) {
         expect(p.attempts, `code ${p.code} is sent once, never retried`).toBe(1);

@@ -12,6 +12,7 @@ import {
 } from '../harness/faultRig.js';
 import { report, scaled, waitUntil } from '../harness/faultScale.js';
 import { dropDatabase, freshDatabase, postgresAvailable } from '../harness/testDatabase.js';
+import { auditTranscripts } from '../harness/transcriptAudit.js';
 
 const WEBHOOKS = scaled(12, 200);
 const DB = 'parley_faults_ack';
@@ -72,6 +73,8 @@ describe('ack means durable: kill -9 right after each 200', () => {
           else missing.push(u);
           duplicates += Math.max(0, hits - 1);
         });
+        // Each server died right after its 200: the conversations still tell everything once.
+        const transcripts = await auditTranscripts(server.url, users);
         report(`1 ack-durable/${store}`, {
           webhooks: WEBHOOKS,
           acked: users.length,
@@ -80,10 +83,12 @@ describe('ack means durable: kill -9 right after each 200', () => {
           duplicates,
           drainMs,
           missing: missing.slice(0, 5),
+          transcripts,
         });
         expect(refused).toBe(0);
         expect(processed).toBe(users.length);
         expect(duplicates).toBe(0);
+        expect(transcripts.repeated).toBe(0);
       } finally {
         await server.stop();
       }

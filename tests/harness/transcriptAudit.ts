@@ -22,7 +22,13 @@ type Entry = {
   inbound?: { id?: string };
 };
 
-/** The thing an entry tells, or null for entries that may repeat (engine events, errors, retries). */
+/**
+ * The thing an entry tells, or null for entries that may repeat (engine events, errors, retries).
+ * A status is keyed by row, not by attempt (entries do not carry the wamid): a row accepted twice
+ * (a `failed` status after its first acceptance, then a resend) rightly tells `sent` twice, and
+ * would count here. No battery that audits makes such a fault; each resent accepted row there is
+ * a duplicate reply, which it rejects anyway.
+ */
 function subject(entry: Entry): string | null {
   if (entry.direction === 'in' && entry.inbound?.id) return `in ${entry.inbound.id}`;
   if (entry.direction === 'out' && entry.outboxId) return `out ${entry.outboxId}`;

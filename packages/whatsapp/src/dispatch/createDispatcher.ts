@@ -87,11 +87,11 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   /** Conversations with a send in flight here: never two messages of one conversation at once. */
   const sendingConversations = new Set<string>();
   /**
-   * Rows whose send is in flight here: a status webhook for one of them came before the send's
-   * answer, it did not reconcile a lost answer (see createStatusApplier).
+   * Rows whose send is in flight here (their count is the in-flight bound's use): a status webhook
+   * for one of them came before the send's answer, it did not reconcile a lost answer (see
+   * createStatusApplier).
    */
   const sendingRows = new Set<string>();
-  let inFlight = 0;
   const running = new Set<Promise<void>>();
   /** Offers made and not yet taken back: each may bring a claimed row, so each holds a place. */
   let offered = 0;
@@ -127,7 +127,6 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
 
   /** Starts a send; the promise settles when its outcome is written. */
   function start(row: OutboxRecord, report: TickReport): Promise<void> {
-    inFlight += 1;
     sendingConversations.add(row.conversationId);
     sendingRows.add(row.id);
     const done = send(row)
@@ -148,7 +147,6 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
         },
       )
       .finally(() => {
-        inFlight -= 1;
         sendingConversations.delete(row.conversationId);
         sendingRows.delete(row.id);
         running.delete(done);
@@ -219,7 +217,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       held.delete(id);
       await consider(entry.row, entry.claimedAt, now, report, sends);
     }
-    const room = Math.min(batchSize, maxInFlight - inFlight - held.size - offered);
+    const room = Math.min(batchSize, maxInFlight - sendingRows.size - held.size - offered);
     if (room <= 0) return { report, room };
     const rows = await store.claimOutbox(owner, now, now + leaseMs, room);
     report.claimed = rows.length;
@@ -251,7 +249,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       const { report, room } = await round([]);
       return {
         // A full claim means more may be waiting, as long as there is room for it.
-        busy: room > 0 && report.claimed >= room && inFlight + held.size + offered < maxInFlight,
+        busy: room > 0 && report.claimed >= room && sendingRows.size + held.size + offered < maxInFlight,
         nextDueAt: report.nextDueAt,
       };
     },
@@ -262,7 +260,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   });
 
   function offerClaim(): ClaimOffer | undefined {
-    if (!started || stopping || inFlight + held.size + offered >= maxInFlight) return undefined;
+    if (!started || stopping || sendingRows.size + held.size + offered >= maxInFlight) return undefined;
     offered += 1;
     return { owner, leaseUntil: clock() + leaseMs };
   }

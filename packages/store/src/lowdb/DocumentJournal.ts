@@ -176,7 +176,7 @@ export class DocumentJournal<R extends JournalEntry> {
       const path = this.#current;
       try {
         if (!path) throw new StoreError('store.not_initialized', 'The data store is not open.');
-        await this.#files.thread().run({ op: 'append', path, records, sync: this.#fsync });
+        await this.#files.thread().run({ op: 'append', path, records, sync: this.#fsync }, { now: true });
         // Each line is its JSON, 8 hex digits of checksum, a space and a newline.
         this.#size += Buffer.byteLength(records) + batch.length * 9 + 1;
         this.flushes += 1;

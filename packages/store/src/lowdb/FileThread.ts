@@ -86,11 +86,21 @@ export class FileThread {
     return this.#broken !== null;
   }
 
-  /** Runs one job; resolves with the text for `read` (null when missing), null otherwise. */
-  run(job: FileJob): Promise<string | null> {
+  /**
+   * Runs one job; resolves with the text for `read` (null when missing), null otherwise.
+   * `now`: post at once (with whatever is queued) instead of on the next turn, for a caller that
+   * has gathered a turn's work already (the journals wait a turn before each write). Waiting
+   * again would put the write a whole turn of the event loop later (an immediate set from an
+   * immediate runs in the next turn), and every acknowledgement and commit waits for it.
+   */
+  run(job: FileJob, options: { now?: boolean } = {}): Promise<string | null> {
     if (this.#broken) return Promise.reject(this.#broken);
     return new Promise((resolve, reject) => {
       this.#queue.push({ job, resolve, reject });
+      if (options.now) {
+        this.#post();
+        return;
+      }
       if (this.#scheduled) return;
       this.#scheduled = true;
       // Posted on the next turn of the event loop: the jobs of every callback of this turn share

@@ -100,7 +100,7 @@ export class InboxJournal {
         try {
           const text = `${batch.flatMap((item) => item.lines).join('\n')}\n`;
           // A failed append closes the file on the thread: the next one reopens it.
-          await thread.run({ op: 'append', path: this.path, text, sync: this.#fsync });
+          await thread.run({ op: 'append', path: this.path, text, sync: this.#fsync }, { now: true });
           this.flushes += 1;
           for (const item of batch) item.resolve();
         } catch (error) {
